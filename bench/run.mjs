@@ -1,0 +1,553 @@
+#!/usr/bin/env node
+// compose-persist benchmark: `npm run bench` (= node bench/run.mjs).
+//
+// Generates inputs of 20, 1,000 and 10,000 services (bench/generate.mjs,
+// seeded, deterministic) into bench/inputs/, runs the built CLI
+// (dist/cli.js) on each as a whole process several times and prints median
+// wall time and peak RSS, the ratios asked for in the issue, PASS/FAIL against
+// each target, and the change against the previous bench/results.json.
+//
+// How it measures (also printed with the results):
+//   wall time  every command is a separate process started with
+//              child_process.spawnSync and timed with process.hrtime around it
+//              (start of spawn to exit), stdout/stderr sent to a log file.
+//              Commands of one input are interleaved run by run (baseline,
+//              build, validate, baseline, build, ...) so that drift of the
+//              machine hits them alike. One unmeasured warm-up run per command
+//              comes first. If hyperfine is on PATH it times instead (hyperfine
+//              -N, no shell), unless --no-hyperfine.
+//   peak RSS   separate runs of the same command under GNU time
+//              (`/usr/bin/time -f %M`, the child's getrusage ru_maxrss as
+//              reported by wait4, in KiB); the highest sample is reported.
+//              Where GNU time is missing, node commands are preloaded with
+//              bench/maxrss-hook.cjs, which writes process.resourceUsage()
+//              .maxRSS on exit (same figure, without child processes).
+//              The RSS runs double as the warm-up and as the check that the
+//              CLI succeeds on the input.
+//
+// Exit status: 0 when every command ran, whatever the targets say (this is a
+// report); 1 when the CLI is missing or fails on an input; 2 on bad usage.
+//
+// Options:
+//   --sizes 20,1000,10000   inputs to run (default all three)
+//   --runs N                timed runs of every command (default 10 / 5 / 3
+//                           by size; never below 5 / 5 / 3 unless set here)
+//   --cli PATH              CLI entry point (default dist/cli.js; env BENCH_CLI)
+//   --seed N                generator seed (default 1)
+//   --no-hyperfine          always use the built-in timer
+//   --no-compose            skip the docker-compose comparison
+//   --json PATH             results file (default bench/results.json)
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './generate.mjs';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, '..');
+const INPUTS = path.join(BENCH_DIR, 'inputs');
+const HOOK = path.join(BENCH_DIR, 'maxrss-hook.cjs');
+const NODE = process.execPath;
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------- options --
+const DEFAULT_RUNS = { 20: 10, 1000: 5, 10000: 3 };
+const RSS_RUNS = (n) => (n >= 10000 ? 1 : n >= 1000 ? 2 : 3);
+
+function parseArgs(argv) {
+  const o = {
+    sizes: [20, 1000, 10000],
+    runs: null,
+    cli: process.env.BENCH_CLI || path.join(ROOT, 'dist', 'cli.js'),
+    seed: 1,
+    hyperfine: true,
+    compose: true,
+    json: path.join(BENCH_DIR, 'results.json'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const val = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case '--sizes':
+        o.sizes = val().split(',').map((s) => Number(s.replace(/_/g, '')));
+        break;
+      case '--runs':
+        o.runs = Number(val());
+        break;
+      case '--cli':
+        o.cli = path.resolve(val());
+        break;
+      case '--seed':
+        o.seed = Number(val());
+        break;
+      case '--json':
+        o.json = path.resolve(val());
+        break;
+      case '--no-hyperfine':
+        o.hyperfine = false;
+        break;
+      case '--no-compose':
+        o.compose = false;
+        break;
+      case '-h':
+      case '--help':
+        process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
+        process.exit(0);
+        break;
+      default:
+        usage(`unknown option ${argv[i]}`);
+    }
+  }
+  if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
+  if (o.runs !== null && (!Number.isInteger(o.runs) || o.runs < 1)) usage('--runs takes a positive integer');
+  if (!Number.isInteger(o.seed)) usage('--seed takes an integer');
+  o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
+  return o;
+}
+
+function usage(msg) {
+  process.stderr.write(`bench: ${msg}\nusage: node bench/run.mjs [--sizes 20,1000,10000] [--runs N] [--cli PATH] [--seed N] [--no-hyperfine] [--no-compose] [--json PATH]\n`);
+  process.exit(2);
+}
+
+// ------------------------------------------------------------ environment --
+function which(cmd) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function capture(file, args, timeout = 30000) {
+  const r = spawnSync(file, args, { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ok: !r.error && r.status === 0, out: `${r.stdout || ''}${r.stderr || ''}`.trim() };
+}
+
+/** Peak-RSS method: GNU time if present and sane, else the node preload hook. */
+function detectRssMethod() {
+  const gnu = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  if (gnu) {
+    const tmp = path.join(INPUTS, '.rss-probe');
+    const r = spawnSync(gnu, ['-o', tmp, '-f', '%M', NODE, '-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' });
+    const timeKiB = readRss(tmp);
+    const selfKiB = Number(r.stdout);
+    fs.rmSync(tmp, { force: true });
+    if (r.status === 0 && timeKiB > 0 && selfKiB > 0) {
+      const q = timeKiB / selfKiB;
+      // GNU time 1.7 reported ru_maxrss 4x too high; correct it if seen.
+      if (q > 3.5 && q < 4.5) return { kind: 'gnu-time', bin: gnu, scale: 0.25, label: '/usr/bin/time -f %M (÷4: this GNU time over-reports)' };
+      if (q > 0.8 && q < 1.25) return { kind: 'gnu-time', bin: gnu, scale: 1, label: '/usr/bin/time -f %M (wait4 ru_maxrss of the child)' };
+    }
+  }
+  return { kind: 'node-hook', scale: 1, label: 'node -r bench/maxrss-hook.cjs (process.resourceUsage().maxRSS at exit)' };
+}
+
+function detectHyperfine(wanted) {
+  if (!wanted) return null;
+  const bin = which('hyperfine');
+  if (!bin) return null;
+  const v = capture(bin, ['--version']);
+  const m = /(\d+)\.(\d+)/.exec(v.out);
+  // -N (no shell) needs 1.13 or newer
+  if (!v.ok || !m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 13)) return null;
+  return { bin, version: v.out.replace(/^hyperfine\s*/, '') };
+}
+
+function detectCompose(wanted) {
+  if (!wanted) return { skipped: 'disabled with --no-compose' };
+  const dc = which('docker-compose');
+  if (dc) {
+    const v = capture(dc, ['version', '--short']);
+    if (v.ok) return { file: dc, pre: [], label: 'docker-compose', version: v.out.split('\n')[0] };
+  }
+  const docker = which('docker');
+  if (docker) {
+    const v = capture(docker, ['compose', 'version', '--short']);
+    if (v.ok) return { file: docker, pre: ['compose'], label: 'docker compose', version: v.out.split('\n')[0] };
+  }
+  return { skipped: 'docker-compose is not installed (nor the docker compose plugin)' };
+}
+
+function cpuModel() {
+  const c = os.cpus();
+  return c.length ? c[0].model.trim() : 'unknown';
+}
+
+// ------------------------------------------------------------ measurement --
+function readRss(file) {
+  try {
+    // GNU time writes "Command exited with non-zero status N" before the
+    // format line when the child fails; the figure is the last line.
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const n = Number(lines[lines.length - 1]);
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+let logSeq = 0;
+/**
+ * Run one command once. mode 'time': plain run, timed; mode 'rss': under the
+ * RSS probe. Returns { ms, ok, status, rssKiB, log }.
+ */
+function runOnce(cmd, mode, rssMethod) {
+  const log = path.join(INPUTS, `${cmd.id}.log`);
+  const fd = fs.openSync(log, 'w');
+  let file = cmd.file;
+  let args = cmd.args;
+  let env = process.env;
+  const rssFile = path.join(INPUTS, `.rss-${process.pid}-${logSeq++}`);
+  if (mode === 'rss') {
+    if (rssMethod.kind === 'gnu-time') {
+      args = ['-o', rssFile, '-f', '%M', file, ...args];
+      file = rssMethod.bin;
+    } else if (cmd.isNode) {
+      args = ['-r', HOOK, ...args];
+      env = { ...process.env, BENCH_MAXRSS_FILE: rssFile };
+    }
+  }
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(file, args, { cwd: cmd.cwd, env, stdio: ['ignore', fd, fd], maxBuffer: 0 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  fs.closeSync(fd);
+  let rssKiB = null;
+  if (mode === 'rss') {
+    const raw = readRss(rssFile);
+    rssKiB = raw === null ? null : raw * rssMethod.scale;
+    fs.rmSync(rssFile, { force: true });
+  }
+  const ok = !r.error && r.status === 0;
+  return { ms, ok, status: r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`, rssKiB, log };
+}
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return { medianMs: round(median), minMs: round(s[0]), maxMs: round(s[s.length - 1]), meanMs: round(mean), samplesMs: samples.map(round) };
+}
+
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+function shellQuote(s) {
+  return /^[A-Za-z0-9_\/.,:=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function tail(file, lines = 15) {
+  try {
+    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all.slice(-lines).map((l) => `    ${l}`).join('\n');
+  } catch {
+    return '    (no output)';
+  }
+}
+
+/**
+ * Measure a group of commands: RSS/warm-up/correctness runs first, then
+ * `runs` timed runs, interleaved (or one hyperfine call).
+ * Returns { [id]: { ok, error?, wall?, peakRssMiB, rssSamplesMiB } }.
+ */
+function measureGroup(cmds, runs, rssRuns, ctx) {
+  const res = {};
+  const live = [];
+  for (const cmd of cmds) {
+    if (cmd.after && !(res[cmd.after] && res[cmd.after].ok)) {
+      res[cmd.id] = { ok: false, error: `skipped: ${cmd.after} failed` };
+      continue;
+    }
+    const rss = [];
+    let failed = null;
+    for (let i = 0; i < rssRuns; i++) {
+      const r = runOnce(cmd, 'rss', ctx.rssMethod);
+      if (!r.ok) {
+        failed = r;
+        break;
+      }
+      if (r.rssKiB !== null) rss.push(r.rssKiB);
+    }
+    if (!failed && cmd.check) {
+      const why = cmd.check();
+      if (why) failed = { status: why, log: path.join(INPUTS, `${cmd.id}.log`) };
+    }
+    if (failed) {
+      res[cmd.id] = { ok: false, error: `${cmd.label} failed (${failed.status})`, log: failed.log };
+      process.stderr.write(`\n  ✗ ${cmd.label} failed (${failed.status}); last output (${path.relative(ROOT, failed.log)}):\n${tail(failed.log)}\n`);
+      continue;
+    }
+    res[cmd.id] = { ok: true, peakRssMiB: rss.length ? round(Math.max(...rss) / 1024, 1) : null, rssSamplesMiB: rss.map((k) => round(k / 1024, 1)) };
+    live.push(cmd);
+  }
+  if (!live.length) return res;
+
+  if (ctx.hyperfine && live.every((c) => c.cwd === live[0].cwd)) {
+    const json = path.join(INPUTS, `.hyperfine-${process.pid}.json`);
+    const args = ['-N', '--style', 'none', '--warmup', '1', '--runs', String(runs), '--export-json', json];
+    for (const c of live) args.push('-n', c.id, [c.file, ...c.args].map(shellQuote).join(' '));
+    const r = spawnSync(ctx.hyperfine.bin, args, { cwd: live[0].cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status === 0) {
+      const out = JSON.parse(fs.readFileSync(json, 'utf8'));
+      fs.rmSync(json, { force: true });
+      for (const row of out.results) res[row.command].wall = stats(row.times.map((t) => t * 1000));
+      return res;
+    }
+    process.stderr.write(`\n  hyperfine failed (${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}; timing with the built-in timer instead\n`);
+  }
+
+  const samples = Object.fromEntries(live.map((c) => [c.id, []]));
+  for (const c of live) runOnce(c, 'time', ctx.rssMethod); // warm-up, unmeasured
+  for (let i = 0; i < runs; i++) {
+    for (const c of live) {
+      if (!res[c.id].ok) continue;
+      const r = runOnce(c, 'time', ctx.rssMethod);
+      if (!r.ok) {
+        res[c.id] = { ok: false, error: `${c.label} failed on timed run ${i + 1} (${r.status})`, log: r.log };
+        process.stderr.write(`\n  ✗ ${c.label} failed on timed run ${i + 1} (${r.status}):\n${tail(r.log)}\n`);
+        continue;
+      }
+      samples[c.id].push(r.ms);
+    }
+  }
+  for (const c of live) if (res[c.id].ok) res[c.id].wall = stats(samples[c.id]);
+  return res;
+}
+
+// -------------------------------------------------------------- formatting --
+function fmtMs(ms) {
+  if (ms === null || ms === undefined) return 'n/a';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`;
+}
+const fmtMiB = (m) => (m === null || m === undefined ? 'n/a' : `${m.toFixed(1)} MiB`);
+const fmtX = (x) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)} ×`);
+function fmtBytes(b) {
+  if (b === null || b === undefined) return 'n/a';
+  if (b >= MiB) return `${(b / MiB).toFixed(2)} MiB`;
+  if (b >= 1024) return `${(b / 1024).toFixed(1)} KiB`;
+  return `${b} B`;
+}
+const fmtInt = (n) => n.toLocaleString('en-US');
+
+function table(head, rows, align) {
+  const a = align || head.map(() => 'l');
+  const cells = [head, ...rows].map((r) => r.map((c) => String(c)));
+  const w = head.map((_, i) => Math.max(3, ...cells.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => (a[i] === 'r' ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' | ')} |`;
+  const sep = `| ${w.map((n, i) => (a[i] === 'r' ? `${'-'.repeat(n - 1)}:` : '-'.repeat(n))).join(' | ')} |`;
+  return [line(cells[0]), sep, ...cells.slice(1).map(line)].join('\n');
+}
+
+// ------------------------------------------------------------------- main --
+function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(opt.cli)) {
+    process.stderr.write(`bench: CLI not found at ${path.relative(ROOT, opt.cli) || opt.cli}; run \`npm run build\` first (or pass --cli PATH)\n`);
+    return 1;
+  }
+  fs.mkdirSync(INPUTS, { recursive: true });
+
+  const rssMethod = detectRssMethod();
+  const hyperfine = detectHyperfine(opt.hyperfine);
+  const compose = opt.sizes.includes(20) ? detectCompose(opt.compose) : { skipped: 'no 20-service input in --sizes' };
+  const ctx = { rssMethod, hyperfine };
+  const cliRel = path.relative(ROOT, opt.cli) || opt.cli;
+
+  let previous = null;
+  try {
+    previous = JSON.parse(fs.readFileSync(opt.json, 'utf8'));
+  } catch {
+    // first run, or unreadable: nothing to compare with
+  }
+
+  const env = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpu: cpuModel(),
+    cores: os.cpus().length,
+    memGiB: round(os.totalmem() / 1024 ** 3, 1),
+    timing: hyperfine ? `hyperfine ${hyperfine.version} (-N, warm-up 1)` : 'built-in (spawnSync + hrtime, interleaved, warm-up 1)',
+    rss: rssMethod.label,
+    compose: compose.skipped ? `skipped: ${compose.skipped}` : `${compose.label} ${compose.version}`,
+    nodeOptions: process.env.NODE_OPTIONS || null,
+    cli: cliRel,
+    seed: opt.seed,
+  };
+
+  console.log(`# compose-persist benchmark\n`);
+  console.log(`node ${env.node} on ${env.platform}, ${env.cpu} × ${env.cores}, ${env.memGiB} GiB`);
+  console.log(`timing: ${env.timing}; peak RSS: ${env.rss}`);
+  console.log(`CLI: node ${cliRel}; inputs: bench/generate.mjs seed ${opt.seed}${env.nodeOptions ? `; NODE_OPTIONS=${env.nodeOptions}` : ''}\n`);
+
+  const sizes = {};
+  let baselines = { nodeE0: null, compose: compose.skipped ? { skipped: compose.skipped } : null };
+  let cliFailed = false;
+
+  for (const n of opt.sizes) {
+    const input = path.join(INPUTS, `services-${n}.yml`);
+    const output = path.join(INPUTS, `services-${n}.out.yml`);
+    const text = generate(n, { seed: opt.seed });
+    fs.writeFileSync(input, text);
+    fs.rmSync(output, { force: true });
+    const runs = opt.runs ?? DEFAULT_RUNS[n] ?? (n >= 10000 ? 3 : 5);
+    const rssRuns = RSS_RUNS(n);
+    const cmds = [];
+    if (n === 20) cmds.push({ id: 'node-e0', label: 'node -e 0', file: NODE, args: ['-e', '0'], cwd: ROOT, isNode: true });
+    cmds.push({
+      id: `build-${n}`,
+      label: `build (${fmtInt(n)} services)`,
+      file: NODE,
+      args: [opt.cli, 'build', '-f', input, '-o', output],
+      cwd: ROOT,
+      isNode: true,
+      check: () => {
+        try {
+          return fs.statSync(output).size > 0 ? null : 'wrote an empty output file';
+        } catch {
+          return `exited 0 but wrote no ${path.relative(ROOT, output)}`;
+        }
+      },
+    });
+    cmds.push({ id: `validate-${n}`, label: `validate (${fmtInt(n)} services)`, file: NODE, args: [opt.cli, 'validate', '-f', input], cwd: ROOT, isNode: true });
+    if (n === 20 && !compose.skipped) {
+      cmds.push({ id: 'compose-config', label: `${compose.label} config -q`, file: compose.file, args: [...compose.pre, '-f', output, 'config', '-q'], cwd: ROOT, after: `build-${n}` });
+    }
+
+    process.stderr.write(`${fmtInt(n)} services: ${cmds.length} commands × (${rssRuns} RSS + 1 warm-up + ${runs} timed) runs ...`);
+    const t0 = Date.now();
+    const res = measureGroup(cmds, runs, rssRuns, ctx);
+    process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    for (const id of [`build-${n}`, `validate-${n}`]) if (!res[id].ok) cliFailed = true;
+    const pick = (r) => (r && r.ok ? { runs: r.wall.samplesMs.length, ...r.wall, peakRssMiB: r.peakRssMiB, rssSamplesMiB: r.rssSamplesMiB } : { error: r ? r.error : 'not run' });
+    let outBytes = null;
+    try {
+      outBytes = fs.statSync(output).size;
+    } catch {
+      // build failed
+    }
+    sizes[n] = { services: n, inputBytes: Buffer.byteLength(text), outputBytes: outBytes, build: pick(res[`build-${n}`]), validate: pick(res[`validate-${n}`]) };
+    if (n === 20) {
+      baselines.nodeE0 = pick(res['node-e0']);
+      if (!compose.skipped) {
+        const c = res['compose-config'];
+        baselines.compose = { tool: compose.label, version: compose.version, ...pick(c) };
+        if (c && !c.ok && res['build-20'].ok) baselines.compose.error = `${compose.label} rejected the CLI output: ${c.error}`;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------- ratios ----
+  const med = (s) => (s && s.medianMs !== undefined ? s.medianMs : null);
+  const div = (a, b) => (a === null || b === null || !b ? null : round(a / b, 3));
+  const b20 = sizes[20] ? med(sizes[20].build) : null;
+  const b1k = sizes[1000] ? med(sizes[1000].build) : null;
+  const b10k = sizes[10000] ? med(sizes[10000].build) : null;
+  const node0 = med(baselines.nodeE0);
+  const comp = baselines.compose && !baselines.compose.skipped ? med(baselines.compose) : null;
+  const ratios = {
+    build20OverNode: div(b20, node0),
+    composeOverBuild20: div(comp, b20),
+    build10kOver1k: div(b10k, b1k),
+    build10kOver1kNetOfNodeStartup: node0 !== null && b10k !== null && b1k !== null && b1k > node0 ? round((b10k - node0) / (b1k - node0), 3) : null,
+  };
+  for (const n of opt.sizes) ratios[`validateOverBuild${n}`] = div(med(sizes[n].validate), med(sizes[n].build));
+
+  const targets = [];
+  const T = (name, value, shown, target, pass, note) => targets.push({ name, value, shown, target, result: value === null ? 'n/a' : pass ? 'PASS' : 'FAIL', note: note || '' });
+  const why = (...parts) => parts.filter(Boolean).join('; ');
+  const r1 = ratios.build20OverNode;
+  T('20 services: build / node -e 0', r1, fmtX(r1), '≤ 2.0 × (stretch ≤ 1.5 ×)', r1 !== null && r1 <= 2.0, r1 === null ? why(!sizes[20] && 'size 20 not run', sizes[20]?.build.error) : `stretch ${r1 <= 1.5 ? 'PASS' : 'FAIL'}`);
+  const r2 = ratios.composeOverBuild20;
+  T(
+    `20 services: ${baselines.compose && baselines.compose.tool ? `${baselines.compose.tool} config -q` : 'docker-compose config -q'} / build`,
+    r2,
+    r2 === null ? 'n/a' : `build ${r2.toFixed(2)} × faster`,
+    'build ≥ 4 × faster',
+    r2 !== null && r2 >= 4,
+    r2 === null ? (baselines.compose?.skipped ? `skipped: ${baselines.compose.skipped}` : baselines.compose?.error || 'n/a') : `${baselines.compose.tool} ${baselines.compose.version}`,
+  );
+  T('10,000 services: build wall time', b10k, fmtMs(b10k), '≤ 2.5 s', b10k !== null && b10k <= 2500, b10k === null ? (sizes[10000] ? sizes[10000].build.error : 'size 10000 not run') : '');
+  const rss10k = sizes[10000] && sizes[10000].build.peakRssMiB !== undefined ? sizes[10000].build.peakRssMiB : null;
+  T('10,000 services: build peak RSS', rss10k, fmtMiB(rss10k), '≤ 400 MiB', rss10k !== null && rss10k <= 400, rss10k === null ? (sizes[10000] ? sizes[10000].build.error || 'no RSS figure' : 'size 10000 not run') : '');
+  const r3 = ratios.build10kOver1k;
+  T('build 10,000 / 1,000 services (linearity)', r3, fmtX(r3), '≤ 12 ×', r3 !== null && r3 <= 12, r3 === null ? 'needs sizes 1000 and 10000' : ratios.build10kOver1kNetOfNodeStartup !== null ? `${ratios.build10kOver1kNetOfNodeStartup.toFixed(2)} × net of node start-up` : '');
+  for (const n of opt.sizes) {
+    const r = ratios[`validateOverBuild${n}`];
+    T(`${fmtInt(n)} services: validate / build`, r, fmtX(r), '≤ 1.05 × (no slower)', r !== null && r <= 1.05, r === null ? why(sizes[n].build.error, sizes[n].validate.error) : '');
+  }
+
+  // ---------------------------------------------------------- report ----
+  console.log('## Wall time and peak RSS\n');
+  const rows = [];
+  const row = (input, what, s) => rows.push([input, what, s.error ? 'FAILED' : s.runs, s.error ? 'n/a' : fmtMs(s.medianMs), s.error ? 'n/a' : `${fmtMs(s.minMs)} – ${fmtMs(s.maxMs)}`, s.error ? 'n/a' : fmtMiB(s.peakRssMiB)]);
+  if (baselines.nodeE0) row('—', '`node -e 0`', baselines.nodeE0);
+  for (const n of opt.sizes) {
+    const s = sizes[n];
+    const input = `${fmtInt(n)} services (${fmtBytes(s.inputBytes)})`;
+    row(input, '`build`', s.build);
+    row(input, '`validate`', s.validate);
+    if (n === 20 && baselines.compose && !baselines.compose.skipped) row(`output of 20 (${fmtBytes(s.outputBytes)})`, `\`${baselines.compose.tool} config -q\``, baselines.compose);
+  }
+  console.log(table(['input', 'command', 'runs', 'median wall', 'min – max', 'peak RSS'], rows, ['l', 'l', 'r', 'r', 'r', 'r']));
+  if (baselines.compose && baselines.compose.skipped) console.log(`\ndocker-compose comparison skipped: ${baselines.compose.skipped}.`);
+
+  console.log('\n## Targets\n');
+  console.log(table(['check', 'measured', 'target', 'result', 'note'], targets.map((t) => [t.name, t.shown, t.target, t.result, t.note])));
+
+  const results = { env, sizes, baselines, ratios, targets: targets.map(({ shown, ...t }) => t) };
+
+  if (previous && previous.sizes) {
+    const metrics = [];
+    const add = (label, prev, now, unit) => {
+      if (prev === null || prev === undefined || now === null || now === undefined) return;
+      const pct = prev ? ((now - prev) / prev) * 100 : 0;
+      const f = unit === 'ms' ? fmtMs : unit === 'MiB' ? fmtMiB : fmtX;
+      metrics.push([label, f(prev), f(now), `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`]);
+    };
+    add('`node -e 0` median', previous.baselines?.nodeE0?.medianMs, node0, 'ms');
+    for (const n of opt.sizes) {
+      const p = previous.sizes[n];
+      if (!p) continue;
+      for (const k of ['build', 'validate']) {
+        add(`${fmtInt(n)} services \`${k}\` median`, p[k]?.medianMs, sizes[n][k].medianMs, 'ms');
+        add(`${fmtInt(n)} services \`${k}\` peak RSS`, p[k]?.peakRssMiB, sizes[n][k].peakRssMiB, 'MiB');
+      }
+    }
+    if (previous.baselines?.compose?.tool === baselines.compose?.tool) add(`\`${baselines.compose?.tool} config -q\` median`, previous.baselines?.compose?.medianMs, comp, 'ms');
+    add('build 20 / node -e 0', previous.ratios?.build20OverNode, ratios.build20OverNode, 'x');
+    add('build 10,000 / 1,000', previous.ratios?.build10kOver1k, ratios.build10kOver1k, 'x');
+    console.log(`\n## Change since the previous run (${previous.env?.date ?? 'unknown date'})\n`);
+    if (metrics.length) console.log(table(['figure', 'previous', 'now', 'change'], metrics, ['l', 'r', 'r', 'r']));
+    else console.log('No figure in common with the previous run.');
+    const diff = ['node', 'cpu', 'cores', 'timing', 'rss', 'cli', 'seed'].filter((k) => previous.env && previous.env[k] !== env[k]);
+    if (diff.length) console.log(`\nNote: the setup differs from the previous run (${diff.map((k) => `${k}: ${previous.env[k]} → ${env[k]}`).join('; ')}); compare with care.`);
+    const flips = targets.filter((t) => {
+      const p = (previous.targets || []).find((q) => q.name === t.name);
+      return p && p.result !== t.result;
+    });
+    for (const t of flips) console.log(`Target changed: ${t.name}: ${(previous.targets || []).find((q) => q.name === t.name).result} → ${t.result}`);
+  } else {
+    console.log(`\nNo previous ${path.relative(ROOT, opt.json)} to compare with.`);
+  }
+
+  fs.writeFileSync(opt.json, `${JSON.stringify(results, null, 2)}\n`);
+  const fails = targets.filter((t) => t.result === 'FAIL').length;
+  console.log(`\nFigures written to ${path.relative(ROOT, opt.json)}. ${targets.filter((t) => t.result === 'PASS').length} PASS, ${fails} FAIL, ${targets.filter((t) => t.result === 'n/a').length} n/a.`);
+  if (cliFailed) {
+    console.log('\nThe CLI failed on at least one input (see above): exit 1.');
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = main();

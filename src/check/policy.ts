@@ -1,0 +1,18 @@
+/** Stage 7b, policy: the required level, per target. */
+import type { Diagnostic } from '../diagnostics.js';
+import { levelRank, type Plan, type ResolvedSpec } from '../model.js';
+
+export function checkPolicy(spec: ResolvedSpec, plan: Plan): Diagnostic[] {
+  const required = spec.require;
+  if (!required) return [];
+  return plan.services
+    .filter((s) => levelRank(s.level) < levelRank(required))
+    .map((s) => ({
+      code: 'LEVEL_BELOW_REQUIRED' as const,
+      severity: 'error' as const,
+      file: spec.file,
+      path: [...s.path, 'pattern'],
+      message: `service "${s.service}" ends at level ${s.level} with pattern ${s.pattern}${plan.target === 'swarm' ? ' on Swarm' : ''}, below the required level ${required}`,
+      hint: required === 'host' ? 'use pattern shared or plugin' : 'use pattern volume, bind, shared or plugin',
+    }));
+}

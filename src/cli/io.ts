@@ -1,0 +1,105 @@
+/**
+ * The only place that touches the file system for the CLI: reading inputs
+ * with size and encoding checks, and writing the output atomically.
+ */
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
+
+export type ReadResult = { file: SourceFile } | { error: Diagnostic };
+
+const readError = (file: string, message: string, code: Diagnostic['code'] = 'FILE_READ'): ReadResult => ({
+  error: { code, severity: 'error', file, path: [], message },
+});
+
+export function readSource(file: string): ReadResult {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return readError(file, 'is a directory, not a compose file');
+    size = st.size;
+  } catch (e) {
+    return readError(file, describeFsError(e));
+  }
+  if (size > MAX_INPUT_BYTES) {
+    return readError(file, `the file is ${(size / 1048576).toFixed(1)} MiB; the limit is ${MAX_INPUT_BYTES / 1048576} MiB (a compose file is never this big)`, 'FILE_TOO_LARGE');
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return readError(file, describeFsError(e));
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return readError(file, 'is not UTF-8 text (binary data or another encoding)', 'YAML_SYNTAX');
+  }
+  return { file: { file, text } };
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a compose file';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Same file by device and inode (catches `build -f x > x` too). */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return resolvePath(a) === resolvePath(b);
+  }
+}
+
+export function stdoutIsFile(file: string): boolean {
+  try {
+    const out = fstatSync(1);
+    const st = statSync(file);
+    return out.isFile() && out.dev === st.dev && out.ino === st.ino;
+  } catch {
+    return false;
+  }
+}
+
+export function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Write to a temporary file in the same directory, flush it, then rename:
+ * a reader (or a crash) sees the old content or the new, never a part.
+ */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* nothing was left */
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The compose-persist command: flags -> options -> one library call ->
+ * print -> exit code. Exit codes: 0 ok, 1 invalid input or stale output,
+ * 2 usage error, 3 internal error (a bug: please report it).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
+import { diagnosticsToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { explainRows, explainTable, patternsTable } from '../explain.js';
+import { BUILTIN_PATTERNS } from '../plan/patterns.js';
+import { TARGETS, type Target } from '../model.js';
+import type { SourceFile } from '../parse/parse.js';
+import { readIfExists, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { hasRelativePaths } from '../emit/relative.js';
+
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  color: boolean;
+}
+
+const DEFAULT_INPUTS = ['compose.persist.yaml', 'compose.persist.yml'];
+
+interface CommonOpts {
+  file?: string[];
+  target: Target;
+  format: 'text' | 'json';
+  quiet?: boolean;
+  color?: boolean;
+}
+
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function inputFiles(opts: CommonOpts): string[] {
+  if (opts.file?.length) return opts.file;
+  const found = DEFAULT_INPUTS.find((f) => existsSync(f));
+  if (!found) throw new UsageError(`no input: give -f FILE, or name the source ${DEFAULT_INPUTS.join(' or ')} (a name Compose does not pick up by itself)`);
+  return [found];
+}
+
+function readAll(files: string[]): { sources: SourceFile[]; errors: Diagnostic[] } {
+  const sources: SourceFile[] = [];
+  const errors: Diagnostic[] = [];
+  for (const f of files) {
+    const r = readSource(f);
+    if ('error' in r) errors.push(r.error);
+    else sources.push(r.file);
+  }
+  return { sources, errors };
+}
+
+function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): void {
+  for (const d of diagnostics) {
+    if (opts.quiet && d.severity !== 'error') continue;
+    io.stderr(formatDiagnostic(d, { color: io.color && opts.color !== false }) + '\n');
+  }
+}
+
+function run(files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
+  const { sources, errors } = readAll(files);
+  if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
+  return { result: runBuild(sources, { target: opts.target, ...extra }), readErrors: [] };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <file>', 'source file, repeatable like Compose (default: compose.persist.yaml)', collect)
+    .addOption(new Option('--target <target>', 'what the output is for').choices(TARGETS as Target[]).default('compose'))
+    .addOption(new Option('--format <format>', 'diagnostics as text or JSON').choices(['text', 'json']).default('text'))
+    .option('-q, --quiet', 'print errors only, no warnings')
+    .option('--no-color', 'never color the output (NO_COLOR is honoured too)');
+}
+
+export function makeProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('compose-persist')
+    .description(
+      'Rewrite a compose file with an x-persistence: block into plain Compose, one storage\n' +
+        'pattern per service (volume, data-container, bind, shared, plugin, none).',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  addCommon(
+    program
+      .command('build')
+      .description('write the plain Compose file (stdout, or -o FILE written atomically)')
+      .option('-o, --output <file>', 'write here, atomically (recommended over > redirection)')
+      .option('--check', 'do not write: exit 1 with a diff when --output is stale (for pre-commit and CI)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  compose-persist build -o docker-compose.yml                 # from compose.persist.yaml
+  compose-persist build -f base.persist.yaml -f prod.yaml -o docker-compose.yml
+  compose-persist build --check -o docker-compose.yml         # exit 1 with a diff when stale
+  compose-persist build --target swarm -o stack.yml           # for docker stack deploy`,
+    )
+    .action((opts: CommonOpts & { output?: string; check?: boolean }) => {
+      const files = inputFiles(opts);
+      if (opts.check && !opts.output) throw new UsageError('--check compares with the file given by -o/--output; give one');
+      if (opts.output && files.some((f) => sameFile(f, opts.output!))) throw new UsageError(`the output ${opts.output} is also an input: that would overwrite the source`);
+      if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
+      const { result } = run(files, opts);
+      const diagnostics = [...result.diagnostics];
+      if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && hasRelativePaths(result.text)) {
+        diagnostics.push({
+          code: 'RELOCATED_OUTPUT', severity: 'error', file: opts.output, path: [],
+          message: `relative paths are resolved against the output's directory by Compose; writing to ${dirname(opts.output)} instead of ${dirname(files[0]!)} would re-point them`,
+          hint: 'write the output next to the source, or use absolute paths',
+        });
+      }
+      const failed = hasErrors(diagnostics) || result.text === undefined;
+      if (opts.check) {
+        const current = readIfExists(opts.output!);
+        const stale = !failed && current !== result.text;
+        if (opts.format === 'json') {
+          io.stdout(JSON.stringify({ ok: !failed && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
+        } else {
+          report(io, diagnostics, opts);
+          if (stale) {
+            io.stderr(`${opts.output}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; run: compose-persist build ${files.map((f) => `-f ${f}`).join(' ')} -o ${opts.output}\n`);
+            io.stdout(unifiedDiff(opts.output!, current ?? '', result.text!));
+          }
+        }
+        setExit(failed || stale ? EXIT.invalid : EXIT.ok);
+        return;
+      }
+      report(io, diagnostics, opts);
+      if (failed) {
+        setExit(EXIT.invalid);
+        return;
+      }
+      if (opts.output) writeAtomic(opts.output, result.text!);
+      else io.stdout(result.text!);
+      setExit(EXIT.ok);
+    });
+
+  addCommon(program.command('validate').description('check the source without writing anything (exit 1 on errors)')).action((opts: CommonOpts) => {
+    const { result } = run(inputFiles(opts), opts, { planOnly: true });
+    if (opts.format === 'json') io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
+    else {
+      report(io, result.diagnostics, opts);
+      if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : 'no persistence block; the file passes through unchanged'}\n`);
+    }
+    setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
+  });
+
+  addCommon(program.command('explain').description('per service: pattern, level, what survives an upgrade and a host loss, what is generated')).action((opts: CommonOpts) => {
+    const { result } = run(inputFiles(opts), opts, { planOnly: true });
+    if (opts.format === 'json') {
+      io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), target: opts.target, services: result.plan ? explainRows(result.plan) : [], diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
+    } else {
+      report(io, result.diagnostics, opts);
+      if (result.plan) io.stdout(explainTable(result.plan) + '\n');
+      else if (!hasErrors(result.diagnostics)) io.stdout('no persistence block: nothing is generated\n');
+    }
+    setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
+  });
+
+  program
+    .command('patterns')
+    .description('list the patterns and the level each gives')
+    .action(() => {
+      io.stdout(patternsTable(BUILTIN_PATTERNS) + '\n');
+      setExit(EXIT.ok);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the extended compose file (for editors), or of the block alone')
+    .option('--block', 'only the x-persistence block')
+    .action(async (opts: { block?: boolean }) => {
+      const schema = opts.block ? (await import('../generated/persistence-schema.js')).default : (await import('../generated/extended-schema.js')).default;
+      io.stdout(JSON.stringify(schema, null, 2) + '\n');
+      setExit(EXIT.ok);
+    });
+  return program;
+}
+
+function unifiedDiff(file: string, before: string, after: string): string {
+  // Lazy: only a stale file needs the diff library.
+  return diffModule!.createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3 });
+}
+let diffModule: typeof import('diff') | undefined;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = makeProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.includes('--check')) diffModule = await import('diff');
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`compose-persist: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
+      io.stderr(`compose-persist: ${err.syscall ?? 'file'} failed: ${err.message}\n`);
+      return EXIT.invalid;
+    }
+    io.stderr(`compose-persist: internal error: ${e instanceof Error ? e.message : String(e)}\n  this is a bug; set DEBUG=compose-persist to see the stack\n`);
+    if (process.env.DEBUG?.includes('compose-persist') && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return EXIT.internal;
+  }
+}
+
+const isMain = process.argv[1] && /(?:cli\.js|main\.ts|compose-persist)$/.test(process.argv[1]);
+if (isMain) {
+  const color = Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env);
+  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`compose-persist: internal error: ${String(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

@@ -1,0 +1,45 @@
+/** explain: what each service gets and what it survives, as a table or JSON. */
+import { levelRank, type Plan } from './model.js';
+import type { PatternDef } from './plan/patterns.js';
+
+export interface ExplainRow {
+  service: string;
+  pattern: string;
+  level: string;
+  survivesUpgrade: boolean;
+  survivesHostFailure: boolean;
+  generated: string[];
+}
+
+export function explainRows(plan: Plan): ExplainRow[] {
+  return plan.services.map((s) => ({
+    service: s.service,
+    pattern: s.pattern,
+    level: s.level,
+    survivesUpgrade: levelRank(s.level) >= levelRank('container'),
+    survivesHostFailure: s.level === 'host',
+    generated: s.generated.length ? s.generated : [s.reason ? `nothing (${s.reason})` : 'nothing'],
+  }));
+}
+
+const yesNo = (b: boolean): string => (b ? 'yes' : 'NO');
+
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function explainTable(plan: Plan): string {
+  const rows = explainRows(plan).flatMap((r) =>
+    r.generated.map((g, i) =>
+      i === 0 ? [r.service, r.pattern, r.level, yesNo(r.survivesUpgrade), yesNo(r.survivesHostFailure), g] : ['', '', '', '', '', g],
+    ),
+  );
+  return renderTable(['SERVICE', 'PATTERN', 'LEVEL', 'UPGRADE', 'HOST LOSS', 'GENERATED'], rows);
+}
+
+export function patternsTable(patterns: Iterable<PatternDef>): string {
+  const rows = [...patterns].map((p) => [p.name, p.level === 'backend' ? 'host*' : p.level, p.seedName, p.summary]);
+  return `${renderTable(['PATTERN', 'LEVEL', 'SEED NAME', 'WHAT IT GENERATES'], rows)}\n\n* plugin: host unless the back-end declares level: container.`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Stage 6, merge: put the rendered fragments into the compose document in
+ * place, so everything else keeps its comments, anchors, quoting and
+ * `${VAR}` text. Where a service inherits a list through `<<`, the full
+ * effective list is written on the service itself (YAML merging is shallow:
+ * a list written on the service replaces the inherited one), and the anchored
+ * node is never edited.
+ */
+import { isMap, isSeq, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import type { Fragment } from '../model.js';
+import type { ComposeView } from '../resolve/compose-view.js';
+import { findPair } from '../yaml/positions.js';
+import { createNode } from '../yaml/nodes.js';
+
+export function removeBlock(doc: Document, key: string): void {
+  doc.delete(key);
+}
+
+export function mergeFragments(doc: Document, view: ComposeView, fragments: readonly Fragment[]): void {
+  const services = ensureMap(doc, doc.contents as YAMLMap, 'services');
+  for (const f of fragments) {
+    const svc = serviceMap(doc, services, f.service, view);
+    const effective = view.services[f.service] ?? {};
+    if (f.volumes.length) appendList(doc, svc, 'volumes', effective.volumes, f.volumes);
+    if (f.volumesFrom.length) appendList(doc, svc, 'volumes_from', effective.volumes_from, f.volumesFrom);
+    if (Object.keys(f.dependsOn).length) addDependsOn(doc, svc, effective.depends_on, f.dependsOn);
+    for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v);
+    for (const [name, body] of Object.entries(f.services)) services.add(doc.createPair(name, createNode(doc, body)));
+  }
+  const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
+  if (top.length) {
+    const volumes = ensureMap(doc, doc.contents as YAMLMap, 'volumes');
+    for (const [name, body] of top) volumes.add(doc.createPair(name, createNode(doc, body)));
+  }
+}
+
+function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
+  const pair = findPair(parent, key);
+  if (pair && isMap(pair.value)) return pair.value;
+  const fresh = new YAMLMap(doc.schema);
+  if (pair) pair.value = fresh; // `volumes:` with an empty value
+  else parent.add(doc.createPair(key, createNode(doc, fresh)));
+  return fresh;
+}
+
+/** The service's own mapping; an aliased service is replaced by its expansion. */
+function serviceMap(doc: Document, services: YAMLMap, name: string, view: ComposeView): YAMLMap {
+  const pair = findPair(services, name)!;
+  if (isMap(pair.value)) return pair.value;
+  const expanded = createNode(doc, view.services[name] ?? {}) as YAMLMap;
+  pair.value = expanded;
+  return expanded;
+}
+
+/** Append to the service's own list, or write effective + new when inherited. */
+function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown, items: readonly unknown[]): void {
+  const pair = findPair(svc, key);
+  if (pair && isSeq(pair.value)) {
+    for (const item of items) pair.value.add(createNode(doc, item));
+    return;
+  }
+  const base = Array.isArray(effective) ? effective : [];
+  const seq = createNode(doc, [...base, ...items]) as YAMLSeq;
+  if (pair) pair.value = seq; // an alias or an empty value: written out in full
+  else svc.add(doc.createPair(key, createNode(doc, seq)));
+}
+
+/** depends_on: keep the short (list) form's meaning when switching to the long form. */
+function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Fragment['dependsOn']): void {
+  const pair = findPair(svc, 'depends_on');
+  if (pair && isMap(pair.value)) {
+    for (const [k, v] of Object.entries(add)) pair.value.add(doc.createPair(k, createNode(doc, v)));
+    return;
+  }
+  const current: Record<string, unknown> = Array.isArray(effective)
+    ? Object.fromEntries(effective.map((s) => [String(s), { condition: 'service_started' }]))
+    : effective && typeof effective === 'object'
+      ? { ...(effective as Record<string, unknown>) }
+      : {};
+  const node = createNode(doc, { ...current, ...add });
+  if (pair) pair.value = node;
+  else svc.add(doc.createPair('depends_on', node));
+}
+
+/** Maps merge key by key, lists append, scalars are set. */
+function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown): void {
+  const pair = findPair(map, key) as Pair<Node, Node> | undefined;
+  if (!pair) {
+    map.add(doc.createPair(key, createNode(doc, value)));
+    return;
+  }
+  if (isMap(pair.value) && value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) deepSet(doc, pair.value, k, v);
+  } else if (isSeq(pair.value) && Array.isArray(value)) {
+    for (const v of value) pair.value.add(createNode(doc, v));
+  } else {
+    pair.value = createNode(doc, value);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The data at each stage boundary. Stages are functions from one of these to
+ * the next; none of them holds YAML nodes except SourceDoc (parse) and the
+ * document the merge stage edits.
+ */
+import type { YamlPath } from './diagnostics.js';
+
+export type Level = 'none' | 'container' | 'host';
+export const LEVELS: readonly Level[] = ['none', 'container', 'host'];
+export const levelRank = (l: Level): number => LEVELS.indexOf(l);
+
+export type Target = 'compose' | 'swarm';
+export const TARGETS: readonly Target[] = ['compose', 'swarm'];
+
+// ---- validate: the typed x-persistence block, once it passed its schema ----
+
+export type OptionValue = string | number | boolean;
+
+export interface MountInput {
+  target: string;
+  name?: string;
+  source?: string;
+  path?: string;
+  read_only?: boolean;
+  options?: Record<string, OptionValue>;
+}
+
+export interface ServiceInput {
+  pattern?: string;
+  mounts?: (string | MountInput)[];
+  owner?: string;
+  backend?: string;
+  image?: string;
+  node?: string;
+  reason?: string;
+}
+
+export interface NfsBackendInput { type: 'nfs'; address: string; export: string; version?: string | number; options?: string[] }
+export interface CifsBackendInput {
+  type: 'cifs'; address: string; share: string; username?: string; password?: string; domain?: string;
+  version?: string; uid?: number | string; gid?: number | string; options?: string[];
+}
+export interface HostpathBackendInput { type: 'hostpath'; path: string }
+export interface PluginBackendInput {
+  type: 'plugin'; preset?: 'convoy' | 'rexray' | 'flocker'; driver?: string;
+  options?: Record<string, OptionValue>; level?: Level;
+}
+export type BackendInput = NfsBackendInput | CifsBackendInput | HostpathBackendInput | PluginBackendInput;
+
+export interface PersistenceInput {
+  default?: string;
+  require?: Level;
+  'safe-paths'?: boolean;
+  patterns?: string;
+  backends?: Record<string, BackendInput>;
+  services?: Record<string, ServiceInput>;
+}
+
+/** Where the block was found: its key and its path in the document. */
+export interface BlockInfo {
+  key: 'x-persistence' | 'persistence';
+  file: string;
+  block: PersistenceInput;
+}
+
+// ---- resolve: defaults applied, back-ends turned into driver options ----
+
+/** A volume driver and its options, as the top-level volumes: entry gets them. */
+export interface DriverSpec {
+  driver: string;
+  driverOpts: Record<string, string>;
+}
+
+export interface ResolvedBackend {
+  name: string;
+  type: BackendInput['type'];
+  level: Level;
+  /** Legacy plugin presets are flagged in explain. */
+  preset?: string;
+  /** Makes the driver spec for one mount, given its sub-path under the root. */
+  input: BackendInput;
+}
+
+export interface ResolvedMount {
+  target: string;
+  /** The volume (or bind) name: the mount's own name or <service>-<last segment>. */
+  name: string;
+  source?: string;
+  subPath?: string;
+  readOnly: boolean;
+  options: Record<string, OptionValue>;
+  path: YamlPath;
+}
+
+export interface ResolvedService {
+  service: string;
+  pattern: string;
+  mounts: ResolvedMount[];
+  owner?: string;
+  backend?: ResolvedBackend;
+  image: string;
+  node?: string;
+  reason?: string;
+  path: YamlPath;
+}
+
+export interface ResolvedSpec {
+  blockKey: BlockInfo['key'];
+  file: string;
+  require?: Level;
+  safePaths: boolean;
+  services: ResolvedService[];
+}
+
+// ---- plan: target-neutral description of what each service gets ----
+
+export interface PlannedVolume {
+  /** Key under the top-level volumes: of the output. */
+  name: string;
+  target: string;
+  readOnly: boolean;
+  /** Absent: a plain local named volume. */
+  driver?: DriverSpec;
+}
+
+export interface PlannedBind {
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** Where the init service sees the source, when an owner is set. */
+  initTarget: string;
+}
+
+export interface ServicePlan {
+  service: string;
+  pattern: string;
+  level: Level;
+  volumes: PlannedVolume[];
+  binds: PlannedBind[];
+  /** data-container: the sidecar that owns the volumes. */
+  sidecar?: { name: string; image: string };
+  /** bind with owner: the run-once service that sets ownership. */
+  init?: { name: string; image: string; owner: string };
+  /** swarm: node the service must be pinned to. */
+  node?: string;
+  reason?: string;
+  backend?: string;
+  /** Human lines for explain: what was generated. */
+  generated: string[];
+  path: YamlPath;
+}
+
+export interface Plan {
+  file: string;
+  target: Target;
+  services: ServicePlan[];
+}
+
+// ---- render: pieces to merge into the document ----
+
+/** What one pattern adds: merged into the document by the merge stage. */
+export interface Fragment {
+  service: string;
+  /** Appended to the service's volumes (long or short form, as rendered). */
+  volumes: unknown[];
+  volumesFrom: string[];
+  /** Added to depends_on; conditions in long form. */
+  dependsOn: Record<string, { condition: string }>;
+  /** Keys set on the service (e.g. deploy placement on swarm). */
+  set: Record<string, unknown>;
+  /** New services (sidecars, init services). */
+  services: Record<string, Record<string, unknown>>;
+  /** New top-level volumes. */
+  topVolumes: Record<string, Record<string, unknown>>;
+}

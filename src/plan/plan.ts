@@ -1,0 +1,96 @@
+/**
+ * Stage 4, plan: decide per service what it gets (volumes, binds, sidecar,
+ * init service), the level it ends at, and the generated names. The Plan is
+ * target-aware but holds no YAML: explain prints it, render lays it out.
+ */
+import type { Diagnostic, StageResult } from '../diagnostics.js';
+import type { Level, Plan, PlannedBind, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
+import type { ComposeView } from '../resolve/compose-view.js';
+import { BACKEND_KINDS } from '../resolve/backends.js';
+import type { PatternTable } from './patterns.js';
+import { checkNames } from './names.js';
+
+export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: PatternTable, target: Target): StageResult<Plan> {
+  const diagnostics: Diagnostic[] = [];
+  const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics));
+  diagnostics.push(...checkNames(services, compose, spec.file));
+  return { value: { file: spec.file, target, services }, diagnostics };
+}
+
+function planService(s: ResolvedService, patterns: PatternTable, target: Target, file: string, diagnostics: Diagnostic[]): ServicePlan {
+  const pattern = patterns.get(s.pattern)!;
+  let level: Level = pattern.level === 'backend' ? (s.backend?.level ?? 'host') : pattern.level;
+  const volumes: PlannedVolume[] = [];
+  const binds: PlannedBind[] = [];
+  const generated: string[] = [];
+
+  if (pattern.name === 'bind') {
+    for (const m of s.mounts) {
+      binds.push({ source: m.source!, target: m.target, readOnly: m.readOnly, initTarget: `/mnt/${m.name}` });
+      generated.push(`bind ${m.source} -> ${m.target}${m.readOnly ? ' (read-only)' : ''}`);
+    }
+  } else if (pattern.needsMounts) {
+    for (const m of s.mounts) {
+      const driver = s.backend ? BACKEND_KINDS[s.backend.type].driver(s.backend.input, m.subPath ?? m.name, m.options) : undefined;
+      volumes.push({ name: m.name, target: m.target, readOnly: m.readOnly, ...(driver ? { driver } : {}) });
+      generated.push(`volume ${m.name} -> ${m.target}${driver ? ` (driver ${driver.driver}${driver.driverOpts.type ? `, ${driver.driverOpts.type}` : ''})` : ''}`);
+    }
+  }
+  const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image } : undefined;
+  if (sidecar) generated.push(`sidecar service ${sidecar.name} (${sidecar.image}) owning the volumes; volumes_from + depends_on`);
+  const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner } : undefined;
+  if (init) generated.push(`init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`);
+
+  if (target === 'swarm') level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
+  if (target === 'swarm' && s.node && (pattern.swarm === 'needs-node' || pattern.swarm === 'per-node')) generated.push(`placement constraint node.hostname == ${s.node}`);
+
+  return {
+    service: s.service,
+    pattern: s.pattern,
+    level,
+    volumes,
+    binds,
+    ...(sidecar ? { sidecar } : {}),
+    ...(init ? { init } : {}),
+    ...(s.node && target === 'swarm' ? { node: s.node } : {}),
+    ...(s.reason ? { reason: s.reason } : {}),
+    ...(s.backend ? { backend: s.backend.name } : {}),
+    generated,
+    path: s.path,
+  };
+}
+
+/** On Swarm a pattern may be refused, need a pin, or be worth less. */
+function swarmLevel(s: ResolvedService, support: string, level: Level, file: string, diagnostics: Diagnostic[]): Level {
+  const at = { file, path: [...s.path, 'pattern'] };
+  switch (support) {
+    case 'refused':
+      diagnostics.push({
+        ...at, code: 'SWARM_UNSUPPORTED', severity: 'error',
+        message: `pattern ${s.pattern} cannot be deployed on Swarm: docker stack deploy refuses volumes_from`,
+        hint: 'use pattern volume (pinned with node:) or shared for the swarm target',
+      });
+      return level;
+    case 'needs-node':
+      if (!s.node) {
+        diagnostics.push({
+          ...at, code: 'SWARM_NEEDS_NODE', severity: 'error',
+          message: `pattern ${s.pattern} on Swarm needs node: (the hostname the service is pinned to): the bind source exists only on that node`,
+          hint: 'add node: <hostname>, or use pattern shared',
+        });
+      }
+      return level;
+    case 'per-node':
+      if (!s.node) {
+        diagnostics.push({
+          ...at, code: 'SWARM_PER_NODE', severity: 'warning',
+          message: `pattern ${s.pattern} on Swarm keeps data on one node only: a task rescheduled elsewhere starts empty (level none until pinned)`,
+          hint: 'add node: <hostname> to pin the service, or use pattern shared',
+        });
+        return 'none';
+      }
+      return level;
+    default:
+      return level;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Stage 5, render: lay out each ServicePlan with its pattern's template and
+ * parse the result into a Fragment. Every scalar goes through the `q` helper
+ * (a YAML double-quoted string), and the rendered text is parsed, never
+ * pasted: no input string can add YAML structure.
+ */
+import type HandlebarsFull from 'handlebars';
+import HandlebarsRuntimeModule from 'handlebars/runtime.js';
+
+// The runtime is the full Handlebars API minus the compiler; its .d.ts does not say so.
+const Handlebars = HandlebarsRuntimeModule as unknown as typeof HandlebarsFull;
+import { parse } from 'yaml';
+import { templateSpecs } from '../generated/templates.js';
+import type { Fragment, ServicePlan, Target } from '../model.js';
+import type { PatternTable } from '../plan/patterns.js';
+
+/** YAML double-quoted scalar: JSON's escapes plus every non-printable character. */
+export function yamlQuote(value: unknown): string {
+  const s = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+type Runtime = typeof HandlebarsFull;
+type TemplateFn = (context: unknown) => string;
+
+function makeRuntime(): Runtime {
+  const hb = Handlebars.create();
+  hb.registerHelper('q', (v: unknown) => yamlQuote(v));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hb.registerHelper('bindSpec', (source: string, target: string, ro: unknown) => `${source}:${target}${ro === true ? ':ro' : ''}`);
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  return hb;
+}
+
+let builtin: { hb: Runtime; templates: Map<string, TemplateFn> } | undefined;
+
+/** Built-in templates, from the specs precompiled at build time. */
+function builtinTemplates(): { hb: Runtime; templates: Map<string, TemplateFn> } {
+  if (builtin) return builtin;
+  const hb = makeRuntime();
+  const templates = new Map<string, TemplateFn>();
+  for (const [name, spec] of Object.entries(templateSpecs)) {
+    const fn = hb.template(spec as Parameters<Runtime['template']>[0]) as TemplateFn;
+    if (name.startsWith('_')) hb.registerPartial(name, fn as unknown as HandlebarsFull.Template);
+    else templates.set(name, fn);
+  }
+  builtin = { hb, templates };
+  return builtin;
+}
+
+/** Compile a user-defined pattern's template (full Handlebars, loaded only then). */
+export async function compileUserTemplate(text: string): Promise<TemplateFn> {
+  const full = (await import('handlebars')).default;
+  const { hb } = builtinTemplates();
+  const env = full.create();
+  for (const [k, v] of Object.entries(hb.helpers)) env.registerHelper(k, v as HandlebarsFull.HelperDelegate);
+  for (const [k, v] of Object.entries(hb.partials)) env.registerPartial(k, v as HandlebarsFull.Template);
+  return env.compile(text, { noEscape: true }) as TemplateFn;
+}
+
+export class RenderError extends Error {}
+
+export function renderPlan(plan: ServicePlan, target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment {
+  const def = patterns.get(plan.pattern);
+  const fn = userTemplates.get(plan.pattern) ?? builtinTemplates().templates.get(plan.pattern);
+  if (!def || !fn) throw new RenderError(`no template for pattern ${plan.pattern}`);
+  const text = fn({ ...plan, swarm: target === 'swarm', target });
+  let data: unknown;
+  try {
+    data = parse(text, { uniqueKeys: true });
+  } catch (e) {
+    throw new RenderError(`template of pattern ${plan.pattern} rendered invalid YAML for service ${plan.service}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return toFragment(plan.service, data ?? {}, plan.pattern);
+}
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const FRAGMENT_KEYS = new Set(['volumes', 'volumes_from', 'depends_on', 'set', 'services', 'top_volumes']);
+
+function toFragment(service: string, data: unknown, pattern: string): Fragment {
+  const d = obj(data);
+  const unknown = Object.keys(d).filter((k) => !FRAGMENT_KEYS.has(k));
+  if (unknown.length) throw new RenderError(`template of pattern ${pattern} rendered unknown keys: ${unknown.join(', ')} (allowed: ${[...FRAGMENT_KEYS].join(', ')})`);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  return {
+    service,
+    volumes: list(d.volumes),
+    volumesFrom: list(d.volumes_from).map(String),
+    dependsOn: obj(d.depends_on) as Fragment['dependsOn'],
+    set: obj(d.set),
+    services: obj(d.services) as Fragment['services'],
+    topVolumes: obj(d.top_volumes) as Fragment['topVolumes'],
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * Back-ends: how each kind of shared storage or plugin becomes a volume
+ * driver and its driver_opts. The engine's local driver takes only
+ * type/o/device (REFERENCE.md), so every string is checked here, where the
+ * user's line is known, instead of failing at `up` with "invalid argument".
+ */
+import type { BackendInput, CifsBackendInput, DriverSpec, Level, NfsBackendInput, OptionValue, PluginBackendInput } from '../model.js';
+
+export interface BackendProblem {
+  /** Key inside the back-end (or mount) the problem is about. */
+  key: string;
+  severity: 'error' | 'warning' | 'info';
+  code: 'LITERAL_SECRET' | 'PRESET_OPTION' | 'BAD_PATH' | 'LEGACY_PLUGIN' | 'SCHEMA_FORMAT' | 'MISSING_BACKEND';
+  message: string;
+  hint?: string;
+}
+
+export interface BackendKindDef {
+  pattern: 'shared' | 'plugin';
+  level(input: BackendInput): Level;
+  check(input: BackendInput): BackendProblem[];
+  /** Driver spec for one mount; subPath is the mount's directory under the root. */
+  driver(input: BackendInput, subPath: string, mountOptions: Record<string, OptionValue>): DriverSpec;
+}
+
+const isInterpolated = (s: string): boolean => /^\$\{[^}]+\}$/.test(s.trim());
+const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `${root.replace(/\/+$/, '')}/${sub.replace(/^\/+/, '')}`);
+
+function optionListProblems(options: readonly string[] | undefined, forbidden: Record<string, string>): BackendProblem[] {
+  const out: BackendProblem[] = [];
+  for (const o of options ?? []) {
+    if (o.includes(',')) out.push({ key: 'options', severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" holds a comma; give one option per list item` });
+    const name = o.split('=')[0]!.trim();
+    const why = forbidden[name];
+    if (why) out.push({ key: 'options', severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" ${why}` });
+  }
+  return out;
+}
+
+const nfs: BackendKindDef = {
+  pattern: 'shared',
+  level: () => 'host',
+  check(input) {
+    const b = input as NfsBackendInput;
+    const out = optionListProblems(b.options, {
+      addr: 'is set from address:; remove it',
+      nfsvers: 'is set from version:; remove it',
+      vers: 'is set from version:; remove it',
+      uid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
+      gid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
+    });
+    if (!b.export.startsWith('/') && !b.export.startsWith('$')) {
+      out.push({ key: 'export', severity: 'error', code: 'BAD_PATH', message: `export "${b.export}" must be an absolute path on the server, e.g. /exports/app` });
+    }
+    return out;
+  },
+  driver(input, subPath) {
+    const b = input as NfsBackendInput;
+    const version = String(b.version ?? '4');
+    const defaults = version.startsWith('3') ? ['rw', 'nolock', 'soft'] : ['rw'];
+    const opts = [`addr=${b.address}`, ...(b.options?.length ? b.options : defaults), `nfsvers=${version}`];
+    return { driver: 'local', driverOpts: { type: 'nfs', o: opts.join(','), device: `:${joinPath(b.export, subPath)}` } };
+  },
+};
+
+const cifs: BackendKindDef = {
+  pattern: 'shared',
+  level: () => 'host',
+  check(input) {
+    const b = input as CifsBackendInput;
+    const out = optionListProblems(b.options, {
+      addr: 'is set from address:; remove it',
+      username: 'is set from username:; remove it',
+      password: 'must be given as password: "${VAR}", never in options',
+      vers: 'is set from version:; remove it',
+    });
+    if (b.password !== undefined && !isInterpolated(b.password)) {
+      out.push({
+        key: 'password', severity: 'warning', code: 'LITERAL_SECRET',
+        message: 'the CIFS password is written literally and would be copied into the generated file',
+        hint: 'use password: "${CIFS_PASSWORD}" and set the variable where Compose runs',
+      });
+    }
+    if (b.password !== undefined && !isInterpolated(b.password) && b.password.includes(',')) {
+      out.push({ key: 'password', severity: 'error', code: 'SCHEMA_FORMAT', message: 'the password holds a comma, which splits the mount option list' });
+    }
+    if (/^[/\\]/.test(b.share) || b.share.includes(':')) {
+      out.push({ key: 'share', severity: 'error', code: 'BAD_PATH', message: `share "${b.share}" must be the share name, e.g. "data" (the device becomes //address/share)` });
+    }
+    return out;
+  },
+  driver(input, subPath) {
+    const b = input as CifsBackendInput;
+    const opts = [
+      `addr=${b.address}`,
+      ...(b.username ? [`username=${b.username}`] : []),
+      ...(b.password ? [`password=${b.password}`] : []),
+      ...(b.domain ? [`domain=${b.domain}`] : []),
+      `vers=${b.version ?? '3.0'}`,
+      ...(b.uid !== undefined ? [`uid=${b.uid}`] : []),
+      ...(b.gid !== undefined ? [`gid=${b.gid}`] : []),
+      ...(b.options ?? []),
+    ];
+    return { driver: 'local', driverOpts: { type: 'cifs', o: opts.join(','), device: `//${b.address}/${joinPath(b.share, subPath)}` } };
+  },
+};
+
+const hostpath: BackendKindDef = {
+  pattern: 'shared',
+  level: () => 'host',
+  check(input) {
+    const path = (input as { path: string }).path;
+    if (!path.startsWith('/') && !path.startsWith('${')) {
+      return [{ key: 'path', severity: 'error', code: 'BAD_PATH', message: `path "${path}" must be absolute: the directory where the shared file system is mounted on every host` }];
+    }
+    return [];
+  },
+  // The local driver's bind refuses a missing directory, where a plain bind
+  // would create an empty local one and quietly lose the `host` promise.
+  driver(input, subPath) {
+    return { driver: 'local', driverOpts: { type: 'none', o: 'bind', device: joinPath((input as { path: string }).path, subPath) } };
+  },
+};
+
+// ---- plugins and their presets ----
+
+interface PresetDef {
+  driver: string;
+  /** Known option keys and the value shape each accepts (undefined: any). */
+  options: Record<string, RegExp | undefined>;
+  note: string;
+}
+
+/** Documented presets; all three projects are unmaintained (REFERENCE.md). */
+export const PLUGIN_PRESETS: Record<'convoy' | 'rexray' | 'flocker', PresetDef> = {
+  convoy: {
+    driver: 'convoy',
+    options: { driver: /^(devicemapper|vfs|ebs|digitalocean)$/, size: /^[0-9]+[KMGT]?$/i, type: undefined, iops: /^[0-9]+$/, backup: undefined, id: undefined, endpoint: undefined, vm: undefined },
+    note: 'Convoy (rancher/convoy) is unmaintained since 2019',
+  },
+  rexray: {
+    driver: 'rexray',
+    // REX-Ray silently ignores "10G" and uses its default size: whole GiB only.
+    options: { size: /^[0-9]+$/, iops: /^[0-9]+$/, volumeType: undefined, availabilityZone: undefined, encrypted: /^(true|false)$/ },
+    note: 'REX-Ray is unmaintained since 2019',
+  },
+  flocker: {
+    driver: 'flocker',
+    options: { size: /^[0-9]+(\.[0-9]+)?\s*([KMGT]i?B?)?$/i, profile: /^(gold|silver|bronze)$/ },
+    note: 'Flocker (ClusterHQ) is unmaintained since 2016',
+  },
+};
+
+const SECRET_KEY = /pass(word)?|secret|token|credential|private|access.?key/i;
+
+export function pluginOptions(b: PluginBackendInput, mountOptions: Record<string, OptionValue>): Record<string, string> {
+  const merged = { ...(b.options ?? {}), ...mountOptions };
+  return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(v)]));
+}
+
+export function checkPluginOptions(b: PluginBackendInput, options: Record<string, OptionValue>, key: string): BackendProblem[] {
+  const out: BackendProblem[] = [];
+  const preset = b.preset ? PLUGIN_PRESETS[b.preset] : undefined;
+  for (const [k, v] of Object.entries(options)) {
+    const value = String(v);
+    if (SECRET_KEY.test(k) && !isInterpolated(value)) {
+      out.push({ key: `${key}.${k}`, severity: 'warning', code: 'LITERAL_SECRET', message: `driver option "${k}" looks like a credential written literally`, hint: `use "\${VAR}" and set the variable where Compose runs` });
+    }
+    if (!preset) continue;
+    if (!(k in preset.options)) {
+      out.push({ key: `${key}.${k}`, severity: 'warning', code: 'PRESET_OPTION', message: `"${k}" is not an option the ${b.preset} driver knows; expected one of ${Object.keys(preset.options).join(', ')}` });
+      continue;
+    }
+    const shape = preset.options[k];
+    if (shape && !isInterpolated(value) && !shape.test(value)) {
+      out.push({ key: `${key}.${k}`, severity: 'error', code: 'PRESET_OPTION', message: `${b.preset} option ${k} is "${value}"; ${presetShapeHelp(b.preset!, k)}` });
+    }
+  }
+  return out;
+}
+
+function presetShapeHelp(preset: string, key: string): string {
+  const help: Record<string, string> = {
+    'rexray.size': 'REX-Ray takes whole GiB as an integer (e.g. 10); "10G" is silently ignored',
+    'convoy.size': 'Convoy takes a size such as 10G',
+    'flocker.size': 'Flocker takes a size such as 10G or 100KiB',
+    'flocker.profile': 'expected gold, silver or bronze',
+    'convoy.driver': 'expected devicemapper, vfs, ebs or digitalocean',
+  };
+  return help[`${preset}.${key}`] ?? 'the value does not have the form the driver expects';
+}
+
+const plugin: BackendKindDef = {
+  pattern: 'plugin',
+  level: (input) => (input as PluginBackendInput).level ?? 'host',
+  check(input) {
+    const b = input as PluginBackendInput;
+    const out: BackendProblem[] = [];
+    if (!b.driver && !b.preset) {
+      out.push({ key: 'driver', severity: 'error', code: 'MISSING_BACKEND', message: 'a plugin back-end needs driver: (the volume driver name) or preset: convoy | rexray | flocker' });
+    }
+    if (b.preset) out.push({ key: 'preset', severity: 'info', code: 'LEGACY_PLUGIN', message: PLUGIN_PRESETS[b.preset].note });
+    out.push(...checkPluginOptions(b, b.options ?? {}, 'options'));
+    return out;
+  },
+  driver(input, _subPath, mountOptions) {
+    const b = input as PluginBackendInput;
+    return { driver: b.driver ?? PLUGIN_PRESETS[b.preset!].driver, driverOpts: pluginOptions(b, mountOptions) };
+  },
+};
+
+export const BACKEND_KINDS: Record<BackendInput['type'], BackendKindDef> = { nfs, cifs, hostpath, plugin };

@@ -1,0 +1,39 @@
+/**
+ * A plain-data view of the compose document (merge keys applied), the part
+ * of it that resolve and check read: services and top-level volumes.
+ */
+import type { Document } from 'yaml';
+import { MAX_ALIAS_COUNT } from '../parse/parse.js';
+
+export type ServiceView = Record<string, unknown>;
+
+export interface ComposeView {
+  services: Record<string, ServiceView>;
+  volumes: Record<string, unknown>;
+  raw: Record<string, unknown>;
+}
+
+export function composeView(doc: Document): ComposeView {
+  const raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const services = Object.fromEntries(Object.entries(obj(raw.services)).map(([k, v]) => [k, obj(v)]));
+  return { services, volumes: obj(raw.volumes), raw };
+}
+
+/** Targets of a service's own volumes, short or long form. */
+export function mountTargets(service: ServiceView | undefined): string[] {
+  const list = service?.volumes;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((v): string[] => {
+    if (typeof v === 'string') {
+      const parts = v.split(':');
+      // "target", "src:target", "src:target:mode"; a Windows drive letter is not handled here.
+      const target = parts.length === 1 ? parts[0] : parts[1];
+      return target ? [target.replace(/\/+$/, '') || '/'] : [];
+    }
+    if (v && typeof v === 'object' && typeof (v as { target?: unknown }).target === 'string') {
+      return [((v as { target: string }).target.replace(/\/+$/, '') || '/')];
+    }
+    return [];
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Stage 3, resolve: apply defaults, check every reference (service, pattern,
+ * back-end) and every path, and normalise mounts. Works on plain data; the
+ * diagnostics carry paths that the pipeline turns into line:col.
+ */
+import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
+import type { BlockInfo, MountInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
+import type { PatternTable } from '../plan/patterns.js';
+import { didYouMean } from '../validate/suggest.js';
+import { BACKEND_KINDS, checkPluginOptions, type BackendProblem } from './backends.js';
+import { mountTargets, type ComposeView } from './compose-view.js';
+import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem } from './paths.js';
+
+export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
+
+export function resolve(info: BlockInfo, compose: ComposeView, patterns: PatternTable): StageResult<ResolvedSpec> {
+  const { block, key, file } = info;
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Omit<Diagnostic, 'file'>): void => {
+    diagnostics.push({ file, ...d });
+  };
+
+  const backends = resolveBackends(info, report);
+  const services: ResolvedService[] = [];
+  for (const [name, input] of Object.entries(block.services ?? {})) {
+    const path: YamlPath = [key, 'services', name];
+    if (!(name in compose.services)) {
+      report({
+        code: 'UNKNOWN_SERVICE', severity: 'error', path,
+        message: `service "${name}" is not defined under services:`,
+        hint: didYouMean(name, Object.keys(compose.services)),
+      });
+      continue;
+    }
+    const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report);
+    if (resolved) services.push(resolved);
+  }
+  return {
+    value: { blockKey: key, file, require: block.require, safePaths: block['safe-paths'] ?? false, services },
+    diagnostics,
+  };
+}
+
+type Report = (d: Omit<Diagnostic, 'file'>) => void;
+
+function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedBackend> {
+  const out = new Map<string, ResolvedBackend>();
+  for (const [name, input] of Object.entries(info.block.backends ?? {})) {
+    const kind = BACKEND_KINDS[input.type];
+    const path: YamlPath = [info.key, 'backends', name];
+    for (const p of kind.check(input)) report(problemToDiagnostic(p, path));
+    out.set(name, { name, type: input.type, level: kind.level(input), input, ...(input.type === 'plugin' && input.preset ? { preset: input.preset } : {}) });
+  }
+  return out;
+}
+
+function problemToDiagnostic(p: BackendProblem, base: YamlPath): Omit<Diagnostic, 'file'> {
+  return { code: p.code, severity: p.severity, message: p.message, ...(p.hint ? { hint: p.hint } : {}), path: [...base, ...p.key.split('.')] };
+}
+
+function resolveService(
+  service: string,
+  input: ServiceInput,
+  path: YamlPath,
+  info: BlockInfo,
+  compose: ComposeView,
+  patterns: PatternTable,
+  backends: Map<string, ResolvedBackend>,
+  report: Report,
+): ResolvedService | undefined {
+  const patternName = input.pattern ?? info.block.default;
+  if (patternName === undefined) {
+    report({ code: 'SCHEMA_REQUIRED', severity: 'error', path, message: `service "${service}" names no pattern and the block has no default:`, hint: `add pattern: ${[...patterns.keys()].join(' | ')}` });
+    return undefined;
+  }
+  const pattern = patterns.get(patternName);
+  if (!pattern) {
+    const at = input.pattern !== undefined ? [...path, 'pattern'] : [info.key, 'default'];
+    report({ code: 'UNKNOWN_PATTERN', severity: 'error', path: at, message: `pattern "${patternName}" does not exist; expected one of ${[...patterns.keys()].join(', ')}`, hint: didYouMean(patternName, patterns.keys()) });
+    return undefined;
+  }
+  let ok = true;
+  const fail = (d: Omit<Diagnostic, 'file' | 'severity'>): void => {
+    ok = false;
+    report({ severity: 'error', ...d });
+  };
+
+  for (const k of Object.keys(input) as (keyof ServiceInput)[]) {
+    if (k === 'pattern' || pattern.keys.includes(k)) continue;
+    if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${pattern.name}` });
+    else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...path, k], message: `${k}: has no meaning for pattern ${pattern.name} and is ignored` });
+  }
+
+  // Back-end: required by shared/plugin, of the matching kind.
+  let backend: ResolvedBackend | undefined;
+  if (pattern.backend) {
+    if (input.backend === undefined) {
+      const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
+      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: candidates.length ? `declared: ${candidates.join(', ')}` : 'declare one under x-persistence.backends' });
+    } else {
+      backend = backends.get(input.backend);
+      if (!backend) {
+        fail({ code: 'UNKNOWN_BACKEND', path: [...path, 'backend'], message: `back-end "${input.backend}" is not declared under x-persistence.backends`, hint: didYouMean(input.backend, backends.keys()) });
+      } else if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
+        fail({ code: 'BACKEND_KIND', path: [...path, 'backend'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name === 'plugin' ? 'plugin needs a back-end of type plugin' : 'shared needs nfs, cifs or hostpath'}` });
+        backend = undefined;
+      }
+    }
+  }
+
+  const mountsIn = input.mounts ?? [];
+  if (pattern.needsMounts && mountsIn.length === 0) {
+    fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives`, hint: 'e.g. mounts: [/var/lib/postgresql/data]' });
+  }
+  const existing = new Set(mountTargets(compose.services[service]));
+  const seen = new Map<string, number>();
+  const mounts: ResolvedMount[] = [];
+  mountsIn.forEach((raw, i) => {
+    const m: MountInput = typeof raw === 'string' ? { target: raw } : raw;
+    const mpath: YamlPath = [...path, 'mounts', i];
+    const tpath = typeof raw === 'string' ? mpath : [...mpath, 'target'];
+    const target = m.target.length > 1 ? m.target.replace(/\/+$/, '') : m.target;
+    const problem = pathProblem(target);
+    if (!target.startsWith('/')) {
+      fail({ code: 'RELATIVE_TARGET', path: tpath, message: `mount target "${m.target}" is not an absolute path; targets are paths inside the container such as /var/lib/app` });
+      return;
+    }
+    if (problem) {
+      fail({ code: 'BAD_PATH', path: tpath, message: `mount target ${JSON.stringify(m.target)} ${problem}` });
+      return;
+    }
+    if (seen.has(target)) {
+      fail({ code: 'DUPLICATE_TARGET', path: tpath, message: `target ${target} is listed twice for service "${service}" (first as mounts[${seen.get(target)}])` });
+      return;
+    }
+    seen.set(target, i);
+    if (existing.has(target)) {
+      fail({ code: 'MOUNT_CONFLICT', path: tpath, message: `service "${service}" already mounts something at ${target} in its own volumes:; remove one of the two` });
+      return;
+    }
+    for (const k of Object.keys(m) as (keyof MountInput)[]) {
+      if (k !== 'target' && !pattern.mountKeys.includes(k)) {
+        report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${pattern.name} and is ignored` });
+      }
+    }
+    const name = m.name ?? `${service}-${lastSegmentName(target)}`;
+    const mount: ResolvedMount = { target, name, readOnly: m.read_only ?? false, options: m.options ?? {}, path: mpath };
+    if (pattern.name === 'bind') {
+      const source = normaliseBindSource(m.source ?? `./data/${name}`);
+      const sourceProblem = checkBindSource(source);
+      if (sourceProblem.error) fail({ code: 'BAD_PATH', path: [...mpath, 'source'], message: sourceProblem.error });
+      if (sourceProblem.unsafe) {
+        report({ code: 'UNSAFE_PATH', severity: info.block['safe-paths'] ? 'error' : 'warning', path: m.source ? [...mpath, 'source'] : mpath, message: sourceProblem.unsafe, hint: info.block['safe-paths'] ? undefined : 'safe-paths: true makes this an error' });
+        if (info.block['safe-paths']) ok = false;
+      }
+      mount.source = source;
+    }
+    if (pattern.name === 'shared') {
+      const sub = m.path ?? name;
+      const subProblem = sub === '.' ? undefined : pathProblem(sub);
+      if (subProblem || sub.split('/').includes('..')) {
+        fail({ code: 'BAD_PATH', path: [...mpath, 'path'], message: `path ${JSON.stringify(sub)} must be a relative directory under the back-end's root without "..": ${subProblem ?? 'it climbs out of the share'}` });
+      }
+      mount.subPath = sub;
+    }
+    if (pattern.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
+      for (const p of checkPluginOptions(backend.input, m.options, 'options')) report(problemToDiagnostic(p, mpath));
+    }
+    mounts.push(mount);
+  });
+  if (!ok) return undefined;
+  return {
+    service,
+    pattern: pattern.name,
+    mounts,
+    ...(input.owner ? { owner: input.owner } : {}),
+    ...(backend ? { backend } : {}),
+    image: input.image ?? DEFAULT_HELPER_IMAGE,
+    ...(input.node ? { node: input.node } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    path,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Creating nodes for generated content. Debian's docker-compose 1.29 reads
+ * YAML 1.1, where plain `1000:1000` is a base-60 integer and `on`/`no` are
+ * booleans; yaml (1.2) would print those strings plain. Generated strings
+ * that a 1.1 reader would not read back as the same string are quoted.
+ */
+import { isScalar, visit, type Document, type Node } from 'yaml';
+
+const YAML11_SPECIAL =
+  /^(?:[yYnN~]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<|=|[0-9]+(?::[0-9]+)+|:.*)$/;
+
+export function needsQuotes(s: string): boolean {
+  return YAML11_SPECIAL.test(s);
+}
+
+export function createNode(doc: Document, value: unknown): Node {
+  const node = doc.createNode(value) as Node;
+  quoteAmbiguous(node);
+  return node;
+}
+
+export function quoteAmbiguous(node: Node): void {
+  const fix = (n: unknown): void => {
+    if (isScalar(n) && typeof n.value === 'string' && needsQuotes(n.value)) n.type = 'QUOTE_DOUBLE';
+  };
+  fix(node);
+  visit(node, { Scalar: (_, n) => fix(n) });
+}

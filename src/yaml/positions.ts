@@ -1,0 +1,75 @@
+/**
+ * Node-by-path access and source positions, kept in one place: every stage
+ * speaks in paths ('services', 'db', 'volumes', 0) and this file turns a path
+ * into the YAML node that was written there and its line:col.
+ */
+import { isMap, isPair, isScalar, isSeq, isAlias, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import type { YamlPath } from '../diagnostics.js';
+
+export interface Located {
+  node?: Node;
+  /** The key node when the path ends at a mapping entry. */
+  key?: Node;
+}
+
+function scalarKeyValue(key: unknown): unknown {
+  return isScalar(key) ? key.value : key;
+}
+
+export function findPair(map: unknown, key: string): Pair | undefined {
+  if (!isMap(map)) return undefined;
+  for (const item of map.items) {
+    if (isPair(item) && String(scalarKeyValue(item.key)) === key) return item;
+  }
+  return undefined;
+}
+
+/** Walk from the document root; stops at the deepest node that exists. */
+export function locate(doc: Document, path: YamlPath): Located & { depth: number } {
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = findPair(node, String(seg));
+      if (!pair) break;
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      key = undefined;
+      node = item;
+    } else break;
+    depth++;
+  }
+  return { node: (node ?? undefined) as Node | undefined, key, depth };
+}
+
+export interface LinePos {
+  line: number;
+  col: number;
+}
+
+export function offsetToLinePos(lineCounter: LineCounter, offset: number): LinePos {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, col };
+}
+
+/**
+ * Position of the value at `path` (or of its key with `preferKey`).
+ * Where the path does not exist (a missing key), the parent is used.
+ */
+export function positionOf(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: YamlPath,
+  preferKey = false,
+): LinePos | undefined {
+  const found = locate(doc, path);
+  const target = preferKey && found.depth === path.length && found.key ? found.key : found.node;
+  const range = target?.range;
+  if (!range) return undefined;
+  return offsetToLinePos(lineCounter, range[0]);
+}

@@ -1,0 +1,57 @@
+// data-container: a sidecar owns named volumes; the app borrows them with volumes_from.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  buildPersist, describeMarkers, helperServices, hostLoss, IMAGE_V2, makeWorkDir, plan, Project,
+  readMarkers, recreateCheck, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
+} from './lib.js';
+
+describe.skipIf(!inject('engine'))('data-container', () => {
+  let p: Project;
+  let planned: PlannedService[];
+  let written: MarkerWrite[] = [];
+
+  beforeAll(() => {
+    const built = buildPersist(sample('data-container'), makeWorkDir('datac'));
+    p = new Project(`${inject('runPrefix')}dc`, built);
+    planned = plan(built.input).filter((s) => s.pattern === 'data-container' && s.targets.length > 0);
+  });
+
+  afterAll(() => {
+    p?.destroy();
+    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
+    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+  });
+
+  it('an upgrade of the app keeps the data', () => {
+    expect(planned.length).toBeGreaterThan(0);
+    const r = upgradeCheck(p, planned);
+    written = r.written;
+    for (const c of Object.values(r.containers)) {
+      expect(c.recreated).toBe(true);
+      expect(c.onNewImage).toBe(true);
+    }
+    report(`data-container: upgrade keeps data: ${r.kept ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
+    expect(r.kept).toBe(true);
+  });
+
+  it('recreating the sidecar with a new image keeps the data', () => {
+    const sidecars = helperServices(p);
+    for (const s of planned) expect(sidecars).toContain(`${s.service}-data`);
+    const r = recreateCheck(p, written, { image: IMAGE_V2, helperImage: IMAGE_V2 }, sidecars);
+    for (const s of sidecars) {
+      expect(r.containers[s]!.recreated).toBe(true);
+      expect(r.containers[s]!.onNewImage).toBe(true);
+    }
+    report(`data-container: sidecar recreated on a new image keeps data: ${r.kept ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
+    expect(r.kept).toBe(true);
+  });
+
+  it('a host loss loses the data (level container)', () => {
+    hostLoss(p);
+    const m = readMarkers(p, written);
+    const lost = m.every((x) => !x.kept);
+    report(`data-container: host loss loses data (level container, as documented): ${lost ? 'PASS' : 'FAIL'} [${describeMarkers(m)}]`);
+    expect(lost).toBe(true);
+  });
+});

@@ -1,0 +1,38 @@
+// none: nothing is added, so an upgrade (container recreated) loses the data.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  buildPersist, describeMarkers, makeWorkDir, plan, Project, report, sample, upgradeCheck,
+  type PlannedService,
+} from './lib.js';
+
+describe.skipIf(!inject('engine'))('none', () => {
+  let p: Project;
+  let planned: PlannedService[];
+
+  beforeAll(() => {
+    const built = buildPersist(sample('none'), makeWorkDir('none'));
+    p = new Project(`${inject('runPrefix')}none`, built);
+    planned = plan(built.input).filter((s) => s.pattern === 'none');
+    // a service of pattern none may list no mounts: check a path it would write to
+    for (const s of planned) if (s.targets.length === 0) s.targets = ['/data'];
+  });
+
+  afterAll(() => {
+    p?.destroy();
+    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
+    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+  });
+
+  it('an upgrade loses the data (level none)', () => {
+    expect(planned.length).toBeGreaterThan(0);
+    const r = upgradeCheck(p, planned);
+    for (const c of Object.values(r.containers)) {
+      expect(c.recreated).toBe(true);
+      expect(c.onNewImage).toBe(true);
+    }
+    const ok = r.lost;
+    report(`none: upgrade loses data (as documented): ${ok ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
+    expect(r.lost).toBe(true);
+  });
+});

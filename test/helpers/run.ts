@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { build, type BuildOptions } from '../../src/index.js';
+import { main, type Io } from '../../src/cli/main.js';
+
+export function buildText(text: string, options: BuildOptions = {}, file = 'compose.persist.yaml') {
+  return build([{ file, text }], options);
+}
+
+export function buildFile(path: string, options: BuildOptions = {}) {
+  return build([{ file: path, text: readFileSync(path, 'utf8') }], options);
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in-process, capturing its output. */
+export async function cli(argv: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), color: false };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** First error line, for tests that expect one fault. */
+export function errorsOf(r: { diagnostics: { severity: string; code: string; line?: number; col?: number; message: string }[] }) {
+  return r.diagnostics.filter((d) => d.severity === 'error');
+}
