@@ -74,12 +74,15 @@ function load(files: readonly SourceFile[]): { value?: Loaded; diagnostics: Diag
   return { value: { sources, block, blockSource }, diagnostics };
 }
 
+/** Diagnostics about a key itself (not its value) point at the key. */
+const AT_KEY = new Set<Diagnostic['code']>(['SCHEMA_UNKNOWN_KEY', 'UNKNOWN_SERVICE', 'SCHEMA_REQUIRED', 'MISSING_BACKEND']);
+
 /** Fill line:col from the source that holds each diagnostic's path. */
 function locate(diagnostics: Diagnostic[], sources: readonly SourceDoc[]): Diagnostic[] {
   return diagnostics.map((d) => {
     if (d.line !== undefined) return d;
     const src = sources.find((s) => s.file === d.file) ?? sources[0];
-    const pos = src ? positionOf(src.doc, src.lineCounter, d.path, d.code === 'SCHEMA_UNKNOWN_KEY') : undefined;
+    const pos = src ? positionOf(src.doc, src.lineCounter, d.path, AT_KEY.has(d.code)) : undefined;
     return pos ? { ...d, ...pos } : d;
   });
 }

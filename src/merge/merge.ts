@@ -46,7 +46,11 @@ function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
 /** The service's own mapping; an aliased service is replaced by its expansion. */
 function serviceMap(doc: Document, services: YAMLMap, name: string, view: ComposeView): YAMLMap {
   const pair = findPair(services, name)!;
-  if (isMap(pair.value)) return pair.value;
+  if (isMap(pair.value)) {
+    // A one-line `{ image: x }` service would grow into one very long line: print it as a block.
+    pair.value.flow = false;
+    return pair.value;
+  }
   const expanded = createNode(doc, view.services[name] ?? {}) as YAMLMap;
   pair.value = expanded;
   return expanded;
