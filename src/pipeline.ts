@@ -17,6 +17,7 @@ import { renderPlan } from './render/render.js';
 import { mergeFragments, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
+import { checkSwarm } from './check/swarm.js';
 import { emit } from './emit/emit.js';
 import { positionOf } from './yaml/positions.js';
 
@@ -116,6 +117,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   diagnostics.push(...planned.diagnostics);
   if (!planned.value) return done();
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
+  if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
   const fragments = planned.value.services.map((s) => renderPlan(s, target, patterns, options.userTemplates));

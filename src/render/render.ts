@@ -29,6 +29,7 @@ function makeRuntime(): Runtime {
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('bindSpec', (source: string, target: string, ro: unknown) => `${source}:${target}${ro === true ? ':ro' : ''}`);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('nonEmpty', (o: unknown) => Boolean(o && typeof o === 'object' && Object.keys(o).length > 0));
   return hb;
 }
 
