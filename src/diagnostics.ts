@@ -49,6 +49,13 @@ export const DIAG_CODES = {
   SWARM_NEEDS_NODE: 'on Swarm the pattern needs a node to pin the service to',
   SWARM_PER_NODE: 'on Swarm a local volume exists on one node only',
   RELOCATED_OUTPUT: 'the output is written to another directory than the source, which re-points relative paths',
+  STATEFUL_NONE: 'a stateful image is given pattern none',
+  UNPERSISTED_STATE: 'a stateful image writes its data where nothing is mounted',
+  CATALOG_PATH_MOVED: 'the image version refuses the data path mounted',
+  CATALOG_VERSION_UNKNOWN: 'the image tag cannot tell which data path applies',
+  PATTERN_DEFINITION: 'a user-defined pattern is not valid',
+  ALREADY_HAS_BLOCK: 'init: the file already has a persistence block',
+  DATA_ORPHANED: 'a change leaves existing data unused',
   INTERNAL: 'a bug in compose-persist',
 } as const;
 

@@ -18,6 +18,7 @@ import { mergeFragments, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
 import { checkSwarm } from './check/swarm.js';
+import { checkStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { positionOf } from './yaml/positions.js';
 
@@ -104,7 +105,9 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
 
   const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1).map((s) => s.doc)) : first.doc.clone();
   if (!block) {
-    // No block: the input passes through unchanged (so build is idempotent on its own output).
+    // No block: the input passes through unchanged (so build is idempotent on its own output),
+    // but a stateful image left unpersisted is still worth a warning.
+    diagnostics.push(...checkStateful(composeView(doc), undefined, undefined, first.file));
     return done({ text: sources.length === 1 && target === 'compose' ? first.text : emit(doc, files.map((f) => f.file), target) });
   }
   const view: ComposeView = composeView(doc);
@@ -117,6 +120,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   diagnostics.push(...planned.diagnostics);
   if (!planned.value) return done();
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
+  diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file));
   if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 

@@ -1,4 +1,8 @@
-/** Stage 7b, policy: the required level, per target. */
+/**
+ * Stage 7b, policy: the required level, per target. It applies to every
+ * service given a storage pattern; `none` is an explicit choice, checked
+ * against the image catalog instead (check/stateful.ts: STATEFUL_NONE).
+ */
 import type { Diagnostic } from '../diagnostics.js';
 import { levelRank, type Plan, type ResolvedSpec } from '../model.js';
 
@@ -6,7 +10,7 @@ export function checkPolicy(spec: ResolvedSpec, plan: Plan): Diagnostic[] {
   const required = spec.require;
   if (!required) return [];
   return plan.services
-    .filter((s) => levelRank(s.level) < levelRank(required))
+    .filter((s) => s.pattern !== 'none' && levelRank(s.level) < levelRank(required))
     .map((s) => ({
       code: 'LEVEL_BELOW_REQUIRED' as const,
       severity: 'error' as const,

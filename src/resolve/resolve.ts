@@ -10,6 +10,7 @@ import { didYouMean } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from './compose-view.js';
 import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem } from './paths.js';
+import { matchImage } from './catalog.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 
@@ -108,16 +109,18 @@ function resolveService(
     }
   }
 
-  const mountsIn = input.mounts ?? [];
+  const catalogMatch = input.mounts === undefined && pattern.needsMounts ? matchImage(compose.services[service]?.image) : undefined;
+  const mountsIn = input.mounts ?? catalogMatch?.paths ?? [];
   if (pattern.needsMounts && mountsIn.length === 0) {
-    fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives`, hint: 'e.g. mounts: [/var/lib/postgresql/data]' });
+    fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives${input.mounts === undefined ? ' (the image is not in the catalog, so mounts: cannot be left out)' : ''}`, hint: 'e.g. mounts: [/var/lib/postgresql/data]' });
   }
   const existing = new Set(mountTargets(compose.services[service]));
   const seen = new Map<string, number>();
   const mounts: ResolvedMount[] = [];
   mountsIn.forEach((raw, i) => {
     const m: MountInput = typeof raw === 'string' ? { target: raw } : raw;
-    const mpath: YamlPath = [...path, 'mounts', i];
+    // Mounts taken from the catalog have no line of their own: they point at the service entry.
+    const mpath: YamlPath = catalogMatch ? path : [...path, 'mounts', i];
     const tpath = typeof raw === 'string' ? mpath : [...mpath, 'target'];
     const target = m.target.length > 1 ? m.target.replace(/\/+$/, '') : m.target;
     const problem = pathProblem(target);
