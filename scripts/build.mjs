@@ -41,6 +41,33 @@ function deriveComposeSchema() {
     }
     for (const [k, v] of Object.entries(add)) if (!(k in node)) node[k] = v;
   }
+  for (const { at, set } of overlay.replacements ?? []) {
+    const segs = at.split('/').slice(1);
+    const last = segs.pop();
+    let node = base;
+    for (const seg of segs) node = node[seg];
+    if (!node || !(last in node)) throw new Error(`overlay replacement path not found in base schema: ${at}`);
+    node[last] = set;
+  }
+  // The specification accepts a string wherever a number or boolean goes (interpolation).
+  // (Branches of a oneOf are left alone: one of them already takes the string.)
+  const widen = (node, inOneOf = false) => {
+    if (Array.isArray(node)) node.forEach((n) => widen(n, inOneOf));
+    else if (node && typeof node === 'object') {
+      const t = node.type;
+      if (!inOneOf) {
+        if (t === 'integer' || t === 'number' || t === 'boolean') node.type = [t, 'string'];
+        else if (Array.isArray(t) && t.some((x) => ['integer', 'number', 'boolean'].includes(x)) && !t.includes('string')) node.type = [...t, 'string'];
+      }
+      Object.entries(node).forEach(([k, v]) => {
+        if (k === 'enum') return;
+        const alternatives = k === 'oneOf' || k === 'anyOf';
+        const takesString = alternatives && v.some((b) => b.type === 'string' || (Array.isArray(b.type) && b.type.includes('string')) || b.$ref);
+        widen(v, alternatives && takesString);
+      });
+    }
+  };
+  widen(base);
   return base;
 }
 

@@ -24,6 +24,7 @@ export interface Io {
 }
 
 const DEFAULT_INPUTS = ['compose.persist.yaml', 'compose.persist.yml'];
+const PLAIN_INPUTS = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 interface CommonOpts {
   file?: string[];
@@ -167,6 +168,48 @@ Examples:
     }
     setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
   });
+
+  program
+    .command('init')
+    .description('write a starting x-persistence block for the stateful services of a plain compose file')
+    .option('-f, --file <file>', 'the plain compose file (default: compose.yaml, docker-compose.yml, ...)')
+    .option('-o, --output <file>', 'write the extended file here (atomically) instead of stdout')
+    .option('-w, --write', 'add the block to the input file in place, keeping its comments and layout')
+    .option('--pattern <pattern>', 'default pattern for the block', 'volume')
+    .addHelpText('after', `
+Examples:
+  compose-persist init -f docker-compose.yml -o compose.persist.yaml
+  git mv docker-compose.yml compose.persist.yaml && compose-persist init --write -f compose.persist.yaml`)
+    .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string }) => {
+      const { initBlock } = await import('../init/init.js');
+      if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
+      if (!BUILTIN_PATTERNS.some((p) => p.name === opts.pattern)) throw new UsageError(`--pattern ${opts.pattern}: expected one of ${BUILTIN_PATTERNS.map((p) => p.name).join(', ')}`);
+      const file = opts.file ?? PLAIN_INPUTS.find((f) => existsSync(f));
+      if (!file) throw new UsageError(`no input: give -f FILE (looked for ${PLAIN_INPUTS.join(', ')})`);
+      if (opts.output && sameFile(file, opts.output)) throw new UsageError('-o names the input; use --write to edit it in place');
+      const read = readSource(file);
+      if ('error' in read) {
+        io.stderr(formatDiagnostic(read.error) + '\n');
+        setExit(EXIT.invalid);
+        return;
+      }
+      const r = initBlock(read.file, { pattern: opts.pattern });
+      io.stderr(r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join(''));
+      if (hasErrors(r.diagnostics)) {
+        setExit(EXIT.invalid);
+        return;
+      }
+      if (!r.text) {
+        io.stderr(`${file}: no stateful image recognised; nothing to add (compose-persist patterns lists what a block can say)\n`);
+        setExit(EXIT.ok);
+        return;
+      }
+      for (const s of r.services) io.stderr(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}\n`);
+      if (opts.write) writeAtomic(file, r.text);
+      else if (opts.output) writeAtomic(opts.output, r.text);
+      else io.stdout(r.text);
+      setExit(EXIT.ok);
+    });
 
   program
     .command('patterns')

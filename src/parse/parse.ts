@@ -48,6 +48,8 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     uniqueKeys: true,
     prettyErrors: false,
     keepSourceTokens: false,
+    // Compose's own tags (!reset, !override) are kept as written; never print warnings ourselves.
+    logLevel: 'error',
   });
   const docs = Array.isArray(parsed) ? parsed : [];
   if (!Array.isArray(parsed)) {
