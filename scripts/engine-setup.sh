@@ -54,6 +54,19 @@ api_version() {
 engine_up() { docker info >/dev/null 2>&1; }
 
 # 2. daemon ---------------------------------------------------------------------
+# A legacy volume plugin (like the suite's test plugin) stays registered in the engine
+# after its socket is gone: from then on every volume listing or lookup retries it for
+# about 15 s. Only a daemon restart forgets it; do that for the dockerd this script
+# started (never for another one).
+our_pid=$(cat "$PIDFILE" 2>/dev/null || true)
+if [ -n "$our_pid" ] && kill -0 "$our_pid" 2>/dev/null && engine_up \
+   && ! timeout 8 docker volume ls -q >/dev/null 2>&1; then
+  say "volume lookups are slow (a volume plugin that is gone is still registered);" \
+      "restarting the dockerd this script started (pid $our_pid)"
+  kill "$our_pid"
+  for _ in $(seq 1 30); do kill -0 "$our_pid" 2>/dev/null || break; sleep 1; done
+  rm -f "$PIDFILE"
+fi
 if ! engine_up; then
   if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     say "dockerd (pid $(cat "$PIDFILE")) is running but not answering yet"
@@ -81,7 +94,11 @@ fi
 say "engine up: $(docker version --format 'server {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}')"
 
 # 3. images ---------------------------------------------------------------------
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+# REV changes whenever the image content below changes: older images are rebuilt.
+REV=2
+have_image() {
+  [ "$(docker image inspect -f '{{index .Config.Labels "cp-test.rev"}}' "$1" 2>/dev/null)" = "$REV" ]
+}
 
 if ! have_image cp-test:v1 || ! have_image cp-test:v2 || ! have_image busybox:latest; then
   say "building test images from $BUSYBOX"
@@ -89,6 +106,7 @@ if ! have_image cp-test:v1 || ! have_image cp-test:v2 || ! have_image busybox:la
   trap 'rm -rf "$root"' EXIT
   mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/root" "$root/home/app" "$root/proc" \
     "$root/sys" "$root/dev" "$root/var" "$root/data"
+  chmod 755 "$root"          # mktemp -d makes it 0700: uid 1000 could not reach /bin
   chmod 1777 "$root/tmp"
   cp "$BUSYBOX" "$root/bin/busybox"
   for applet in $("$BUSYBOX" --list); do
@@ -102,11 +120,12 @@ if ! have_image cp-test:v1 || ! have_image cp-test:v2 || ! have_image busybox:la
   printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
   chown 1000:1000 "$root/home/app"
   tar -C "$root" -cf "$root.tar" .
-  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' \
+  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' --change "LABEL cp-test.rev=$REV" \
     "$root.tar" cp-test:v1 >/dev/null
   echo 2 >"$root/etc/cp-test-version"
   tar -C "$root" -cf "$root.tar" .
-  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' --change 'LABEL version=2' \
+  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' --change "LABEL cp-test.rev=$REV" \
+    --change 'LABEL version=2' \
     "$root.tar" cp-test:v2 >/dev/null
   docker tag cp-test:v1 busybox:latest
   rm -f "$root.tar"
@@ -119,4 +138,4 @@ if [ "$id1" = "$id2" ]; then
 fi
 say "images: cp-test:v1 ${id1:7:12}, cp-test:v2 ${id2:7:12}, busybox:latest"
 mkdir -p /run/docker/plugins
-say "ready; the suite sets DOCKER_API_VERSION=$DOCKER_API_VERSION itself (export it for manual docker use)"
+say "ready; engine API $DOCKER_API_VERSION (the 28.x client negotiates it down by itself)"

@@ -33,6 +33,7 @@ export interface ServiceInput {
   image?: string;
   node?: string;
   reason?: string;
+  params?: Record<string, unknown>;
 }
 
 export interface NfsBackendInput { type: 'nfs'; address: string; export: string; version?: string | number; options?: string[] }
@@ -101,6 +102,7 @@ export interface ResolvedService {
   image: string;
   node?: string;
   reason?: string;
+  params?: Record<string, unknown>;
   path: YamlPath;
 }
 
@@ -145,6 +147,8 @@ export interface ServicePlan {
   node?: string;
   reason?: string;
   backend?: string;
+  /** Parameters of a user-defined pattern, as given. */
+  params?: Record<string, unknown>;
   /** Human lines for explain: what was generated. */
   generated: string[];
   path: YamlPath;

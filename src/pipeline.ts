@@ -12,8 +12,11 @@ import { findBlock } from './validate/validate.js';
 import { composeView, type ComposeView } from './resolve/compose-view.js';
 import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
-import { BUILTIN_TABLE, type PatternTable } from './plan/patterns.js';
-import { renderPlan } from './render/render.js';
+import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
+import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
+import { compileUserTemplate, renderPlan } from './render/render.js';
+import { dirname, join } from 'node:path';
+import type { ResolvedSpec } from './model.js';
 import { mergeFragments, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
@@ -24,10 +27,10 @@ import { positionOf } from './yaml/positions.js';
 
 export interface BuildOptions {
   target?: Target;
-  /** Pattern table including user-defined patterns (default: built-ins). */
-  patterns?: PatternTable;
-  /** Templates of user-defined patterns, compiled. */
-  userTemplates?: ReadonlyMap<string, (context: unknown) => string>;
+  /** Directory of user-defined patterns (overrides the block's patterns:). */
+  patternsDir?: string;
+  /** Reads a pattern directory: the caller's file system access (the CLI's). */
+  loadPatterns?: (dir: string) => PatternSource[];
   /** Stop after planning: validate and explain need no output text. */
   planOnly?: boolean;
 }
@@ -91,7 +94,6 @@ function locate(diagnostics: Diagnostic[], sources: readonly SourceDoc[]): Diagn
 
 export function runBuild(files: readonly SourceFile[], options: BuildOptions = {}): BuildResult {
   const target = options.target ?? 'compose';
-  const patterns = options.patterns ?? BUILTIN_TABLE;
   const loaded = load(files);
   const diagnostics = [...loaded.diagnostics];
   const done = (extra: Partial<BuildResult> = {}): BuildResult => ({
@@ -112,8 +114,14 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   }
   const view: ComposeView = composeView(doc);
 
+  const user = loadUserPatterns(block, options);
+  diagnostics.push(...user.diagnostics);
+  if (hasErrors(diagnostics)) return done();
+  const patterns = patternTable(user.patterns.map((p) => p.def));
+
   const resolved = resolve(block, view, patterns);
   diagnostics.push(...resolved.diagnostics);
+  if (resolved.value) diagnostics.push(...paramDiagnostics(resolved.value, user.patterns));
   if (!resolved.value || hasErrors(diagnostics)) return done();
 
   const planned = makePlan(resolved.value, view, patterns, target);
@@ -124,7 +132,8 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
-  const fragments = planned.value.services.map((s) => renderPlan(s, target, patterns, options.userTemplates));
+  const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
+  const fragments = planned.value.services.map((s) => renderPlan(s, target, patterns, userTemplates));
   removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
   if (target === 'swarm') prependVersion(doc);
@@ -138,4 +147,36 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
 function prependVersion(doc: Document): void {
   if (doc.has('version')) doc.set('version', '3.8');
   else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', '3.8'));
+}
+
+function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
+  const dir = options.patternsDir ?? (block.block.patterns !== undefined ? join(dirname(block.file), block.block.patterns) : undefined);
+  if (dir === undefined) return { patterns: [], diagnostics: [] };
+  if (!options.loadPatterns) {
+    return { patterns: [], diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `user patterns in ${dir} cannot be read here: the caller gave no loadPatterns` }] };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const patterns: UserPattern[] = [];
+  const builtin = new Set(BUILTIN_TABLE.keys());
+  let sources: PatternSource[];
+  try {
+    sources = options.loadPatterns(dir);
+  } catch (e) {
+    return { patterns, diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `the pattern directory ${dir} cannot be read: ${e instanceof Error ? e.message : String(e)}` }] };
+  }
+  for (const src of sources) {
+    const r = parseUserPattern(src, builtin);
+    diagnostics.push(...r.diagnostics);
+    if (r.value) patterns.push(r.value);
+  }
+  return { patterns, diagnostics };
+}
+
+function paramDiagnostics(spec: ResolvedSpec, user: readonly UserPattern[]): Diagnostic[] {
+  const byName = new Map(user.map((p) => [p.def.name, p]));
+  return spec.services.flatMap((s): Diagnostic[] => {
+    const p = byName.get(s.pattern);
+    const problem = p ? checkParams(p, s.params) : undefined;
+    return problem ? [{ code: 'SCHEMA_FORMAT', severity: 'error', file: spec.file, path: [...s.path, s.params ? 'params' : 'pattern'], message: problem }] : [];
+  });
 }

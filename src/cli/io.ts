@@ -2,7 +2,7 @@
  * The only place that touches the file system for the CLI: reading inputs
  * with size and encoding checks, and writing the output atomically.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
@@ -102,4 +102,12 @@ export function writeAtomic(file: string, text: string): void {
     }
     throw e;
   }
+}
+
+/** The user pattern directory: every *.yaml.hbs in it, in name order. */
+export function readPatternDir(dir: string): { file: string; text: string }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml.hbs'))
+    .sort()
+    .map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
 }

@@ -12,7 +12,7 @@ import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
-import { readIfExists, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { hasRelativePaths } from '../emit/relative.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
@@ -28,6 +28,7 @@ const PLAIN_INPUTS = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'doc
 
 interface CommonOpts {
   file?: string[];
+  patterns?: string;
   target: Target;
   format: 'text' | 'json';
   quiet?: boolean;
@@ -68,7 +69,7 @@ function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): v
 function run(files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
   const { sources, errors } = readAll(files);
   if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
-  return { result: runBuild(sources, { target: opts.target, ...extra }), readErrors: [] };
+  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...extra }), readErrors: [] };
 }
 
 function addCommon(cmd: Command): Command {
@@ -77,6 +78,7 @@ function addCommon(cmd: Command): Command {
     .addOption(new Option('--target <target>', 'what the output is for').choices(TARGETS as Target[]).default('compose'))
     .addOption(new Option('--format <format>', 'diagnostics as text or JSON').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'print errors only, no warnings')
+    .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)');
 }
 

@@ -41,6 +41,7 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
   const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner } : undefined;
   if (init) generated.push(`init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`);
 
+  if (pattern.userDefined) generated.push(`user pattern ${pattern.name}: ${pattern.summary}`);
   if (target === 'swarm') level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
   if (target === 'swarm' && s.node && (pattern.swarm === 'needs-node' || pattern.swarm === 'per-node')) generated.push(`placement constraint node.hostname == ${s.node}`);
 
@@ -55,6 +56,7 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
     ...(s.node && target === 'swarm' ? { node: s.node } : {}),
     ...(s.reason ? { reason: s.reason } : {}),
     ...(s.backend ? { backend: s.backend.name } : {}),
+    ...(s.params ? { params: s.params } : {}),
     generated,
     path: s.path,
   };

@@ -9,6 +9,7 @@ import HandlebarsRuntimeModule from 'handlebars/runtime.js';
 
 // The runtime is the full Handlebars API minus the compiler; its .d.ts does not say so.
 const Handlebars = HandlebarsRuntimeModule as unknown as typeof HandlebarsFull;
+import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
@@ -49,9 +50,9 @@ function builtinTemplates(): { hb: Runtime; templates: Map<string, TemplateFn> }
   return builtin;
 }
 
-/** Compile a user-defined pattern's template (full Handlebars, loaded only then). */
-export async function compileUserTemplate(text: string): Promise<TemplateFn> {
-  const full = (await import('handlebars')).default;
+/** Compile a user-defined pattern's template with the same helpers and partials (full Handlebars, loaded only then). */
+export function compileUserTemplate(text: string): TemplateFn {
+  const full = createRequire(import.meta.url)('handlebars') as typeof HandlebarsFull;
   const { hb } = builtinTemplates();
   const env = full.create();
   for (const [k, v] of Object.entries(hb.helpers)) env.registerHelper(k, v as HandlebarsFull.HelperDelegate);

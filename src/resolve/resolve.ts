@@ -181,6 +181,7 @@ function resolveService(
     image: input.image ?? DEFAULT_HELPER_IMAGE,
     ...(input.node ? { node: input.node } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.params ? { params: input.params } : {}),
     path,
   };
 }

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { build, type BuildOptions } from '../../src/index.js';
 import { main, type Io } from '../../src/cli/main.js';
+import { readPatternDir } from '../../src/cli/io.js';
 
 export function buildText(text: string, options: BuildOptions = {}, file = 'compose.persist.yaml') {
   return build([{ file, text }], options);
 }
 
 export function buildFile(path: string, options: BuildOptions = {}) {
-  return build([{ file: path, text: readFileSync(path, 'utf8') }], options);
+  return build([{ file: path, text: readFileSync(path, 'utf8') }], { loadPatterns: readPatternDir, ...options });
 }
 
 export interface CliRun {
