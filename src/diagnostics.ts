@@ -56,6 +56,7 @@ export const DIAG_CODES = {
   PATTERN_DEFINITION: 'a user-defined pattern is not valid',
   ALREADY_HAS_BLOCK: 'init: the file already has a persistence block',
   DATA_ORPHANED: 'a change leaves existing data unused',
+  DRIVER_CHANGED: 'a volume keeps its name but changes its driver options',
   INTERNAL: 'a bug in compose-persist',
 } as const;
 

@@ -27,6 +27,8 @@ import { positionOf } from './yaml/positions.js';
 
 export interface BuildOptions {
   target?: Target;
+  /** Bind sources outside the project or at sensitive host paths are errors (as safe-paths: true). */
+  safePaths?: boolean;
   /** Directory of user-defined patterns (overrides the block's patterns:). */
   patternsDir?: string;
   /** Reads a pattern directory: the caller's file system access (the CLI's). */
@@ -119,7 +121,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (hasErrors(diagnostics)) return done();
   const patterns = patternTable(user.patterns.map((p) => p.def));
 
-  const resolved = resolve(block, view, patterns);
+  const resolved = resolve(block, view, patterns, { safePaths: options.safePaths });
   diagnostics.push(...resolved.diagnostics);
   if (resolved.value) diagnostics.push(...paramDiagnostics(resolved.value, user.patterns));
   if (!resolved.value || hasErrors(diagnostics)) return done();

@@ -14,6 +14,19 @@ import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { hasRelativePaths } from '../emit/relative.js';
+import { dataSafety } from '../check/data-safety.js';
+import { parse as parseYaml } from 'yaml';
+
+function compareOutputs(oldText: string, newText: string, file: string): Diagnostic[] {
+  const load = (t: string): unknown => {
+    try {
+      return parseYaml(t, { merge: true, maxAliasCount: 1000, logLevel: 'silent' });
+    } catch {
+      return {};
+    }
+  };
+  return dataSafety(load(oldText), load(newText), file);
+}
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
 
@@ -28,6 +41,7 @@ const PLAIN_INPUTS = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'doc
 
 interface CommonOpts {
   file?: string[];
+  safePaths?: boolean;
   patterns?: string;
   target: Target;
   format: 'text' | 'json';
@@ -69,7 +83,7 @@ function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): v
 function run(files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
   const { sources, errors } = readAll(files);
   if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
-  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...extra }), readErrors: [] };
+  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...extra }), readErrors: [] };
 }
 
 function addCommon(cmd: Command): Command {
@@ -78,6 +92,7 @@ function addCommon(cmd: Command): Command {
     .addOption(new Option('--target <target>', 'what the output is for').choices(TARGETS as Target[]).default('compose'))
     .addOption(new Option('--format <format>', 'diagnostics as text or JSON').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'print errors only, no warnings')
+    .option('--safe-paths', 'bind sources outside the project or at sensitive host paths are errors, not warnings')
     .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)');
 }
@@ -127,6 +142,7 @@ Examples:
       if (opts.check) {
         const current = readIfExists(opts.output!);
         const stale = !failed && current !== result.text;
+        if (stale && current !== undefined) diagnostics.push(...compareOutputs(current, result.text!, opts.output!));
         if (opts.format === 'json') {
           io.stdout(JSON.stringify({ ok: !failed && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
         } else {
@@ -211,6 +227,34 @@ Examples:
       else if (opts.output) writeAtomic(opts.output, r.text);
       else io.stdout(r.text);
       setExit(EXIT.ok);
+    });
+
+  addCommon(
+    program
+      .command('diff')
+      .description('what a change of the persistence setup does to existing data (renamed volumes, volume -> bind, dropped mounts)')
+      .argument('<old>', 'the previous file: a generated compose file or its extended source')
+      .argument('<new>', 'the new file, of either kind'),
+  )
+    .addHelpText('after', `
+Examples:
+  git show HEAD:docker-compose.yml > /tmp/old.yml && compose-persist diff /tmp/old.yml compose.persist.yaml
+Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
+    .action((oldFile: string, newFile: string, opts: CommonOpts) => {
+      const built = [oldFile, newFile].map((f) => run([f], opts));
+      const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
+      if (errors.length || built.some((b) => b.result.text === undefined)) {
+        report(io, errors, opts);
+        setExit(EXIT.invalid);
+        return;
+      }
+      const found = compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile);
+      if (opts.format === 'json') io.stdout(JSON.stringify({ ok: found.length === 0, diagnostics: JSON.parse(diagnosticsToJson(found)) }, null, 2) + '\n');
+      else {
+        report(io, found, { ...opts, quiet: false });
+        if (!found.length) io.stderr('ok: every mount keeps its data\n');
+      }
+      setExit(found.length ? EXIT.invalid : EXIT.ok);
     });
 
   program

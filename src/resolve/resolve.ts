@@ -14,8 +14,11 @@ import { matchImage } from './catalog.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 
-export function resolve(info: BlockInfo, compose: ComposeView, patterns: PatternTable): StageResult<ResolvedSpec> {
-  const { block, key, file } = info;
+export function resolve(info: BlockInfo, compose: ComposeView, patterns: PatternTable, policy: { safePaths?: boolean } = {}): StageResult<ResolvedSpec> {
+  const { key, file } = info;
+  // --safe-paths on the command line has the meaning of safe-paths: true in the block.
+  const block = policy.safePaths ? { ...info.block, 'safe-paths': true } : info.block;
+  info = { ...info, block };
   const diagnostics: Diagnostic[] = [];
   const report = (d: Omit<Diagnostic, 'file'>): void => {
     diagnostics.push({ file, ...d });

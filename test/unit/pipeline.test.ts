@@ -229,3 +229,23 @@ describe('several -f files', () => {
     expect(errorsOf(r)[0]).toMatchObject({ code: 'BLOCK_IN_SEVERAL_FILES', file: 'b.yaml', line: 1 });
   });
 });
+
+describe('paths', () => {
+  const src = (source: string, extra = '') => `services:\n  a: {image: a}\nx-persistence:\n${extra}  services:\n    a:\n      pattern: bind\n      mounts:\n        - target: /d\n          source: ${source}\n`;
+  for (const s of ['/', '/etc', '/etc/ssl', '/var/run/docker.sock', '/proc', '/sys/fs', '../outside']) {
+    it(`${s} is a warning, an error with safe-paths`, () => {
+      const w = buildText(src(s));
+      expect(w.diagnostics.find((d) => d.code === 'UNSAFE_PATH')).toMatchObject({ severity: 'warning', line: 9, col: 19 });
+      expect(w.text).toBeDefined();
+      const e = buildText(src(s, '  safe-paths: true\n'));
+      expect(errorsOf(e)[0]).toMatchObject({ code: 'UNSAFE_PATH', line: 10 });
+      expect(e.text).toBeUndefined();
+      expect(errorsOf(buildText(src(s), { safePaths: true }))[0]?.code).toBe('UNSAFE_PATH');
+    });
+  }
+  it('a project-relative source is fine, and data/x is written ./data/x (not a volume name)', () => {
+    const r = buildText(src('data/x', '  safe-paths: true\n'));
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.text).toContain('- ./data/x:/d');
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Data safety between two versions of a generated file: where a service's
+ * data lived before and where it lives now. A mount target whose source
+ * changed (a renamed volume, volume -> bind, a dropped mount) starts empty,
+ * and the old data is stranded: say so, with how to move it.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** Where the data at one target comes from. */
+interface Source {
+  kind: 'volume' | 'bind';
+  name: string;
+}
+
+function mounts(compose: Obj, service: string, depth = 0): Map<string, Source> {
+  const out = new Map<string, Source>();
+  const svc = obj(obj(compose.services)[service]);
+  const named = new Set(Object.keys(obj(compose.volumes)));
+  // volumes_from: the sidecar's mounts are the service's own.
+  if (depth < 3 && Array.isArray(svc.volumes_from)) {
+    for (const ref of svc.volumes_from) {
+      const name = String(ref).replace(/^service:/, '').split(':')[0]!;
+      if (!String(ref).startsWith('container:')) for (const [t, s] of mounts(compose, name, depth + 1)) out.set(t, s);
+    }
+  }
+  for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
+    let source: string | undefined;
+    let target: string | undefined;
+    if (typeof v === 'string') {
+      const parts = v.split(':');
+      if (parts.length >= 2) [source, target] = parts;
+    } else {
+      const m = obj(v);
+      if (m.type === 'tmpfs') continue;
+      source = typeof m.source === 'string' ? m.source : undefined;
+      target = typeof m.target === 'string' ? m.target : undefined;
+    }
+    if (!source || !target) continue;
+    const isVolume = named.has(source) || !/^[./~$]/.test(source);
+    out.set(target.replace(/\/+$/, '') || '/', { kind: isVolume ? 'volume' : 'bind', name: source });
+  }
+  return out;
+}
+
+const describe = (s: Source): string => (s.kind === 'volume' ? `volume ${s.name}` : `bind ${s.name}`);
+
+function migrationHint(from: Source, to: Source | undefined): string {
+  const src = from.kind === 'volume' ? from.name : `"$PWD/${from.name.replace(/^\.\//, '')}"`;
+  if (!to) return `to keep it, mount it again; to read it: docker run --rm -v ${src}:/from busybox ls /from`;
+  const dst = to.kind === 'volume' ? `<project>_${to.name}` : `"$PWD/${to.name.replace(/^\.\//, '')}"`;
+  const from2 = from.kind === 'volume' ? `<project>_${from.name}` : src;
+  return `to move the data before starting: docker run --rm -v ${from2}:/from -v ${dst}:/to busybox cp -a /from/. /to/`;
+}
+
+export function dataSafety(oldCompose: unknown, newCompose: unknown, file: string): Diagnostic[] {
+  const before = obj(oldCompose);
+  const after = obj(newCompose);
+  const out: Diagnostic[] = [];
+  for (const service of Object.keys(obj(before.services))) {
+    const was = mounts(before, service);
+    if (!was.size) continue;
+    const stillService = service in obj(after.services);
+    const now = stillService ? mounts(after, service) : new Map<string, Source>();
+    for (const [target, from] of was) {
+      const to = now.get(target);
+      if (to && to.kind === from.kind && to.name === from.name) continue;
+      const usedElsewhere = [...Object.keys(obj(after.services))].some((s) => [...mounts(after, s).values()].some((m) => m.kind === from.kind && m.name === from.name));
+      if (!stillService && !usedElsewhere) {
+        out.push({ code: 'DATA_ORPHANED', severity: 'warning', file, path: ['services', service], message: `service "${service}" is gone; its ${describe(from)} (${target}) is no longer used: the data stays on the host` });
+        continue;
+      }
+      out.push({
+        code: 'DATA_ORPHANED', severity: 'warning', file, path: ['services', service, 'volumes'],
+        message: `${describe(from)} no longer used${usedElsewhere ? ` by ${service}` : ''}: its data stays on the host but the service will start empty at ${target}${to ? ` (now ${describe(to)})` : ''}`,
+        hint: migrationHint(from, to),
+      });
+    }
+  }
+  // A volume kept by name but with other driver options: the engine keeps the old ones.
+  const oldVolumes = obj(before.volumes);
+  for (const [name, def] of Object.entries(obj(after.volumes))) {
+    if (!(name in oldVolumes)) continue;
+    const a = JSON.stringify({ driver: obj(oldVolumes[name]).driver ?? 'local', opts: obj(oldVolumes[name]).driver_opts ?? {} });
+    const b = JSON.stringify({ driver: obj(def).driver ?? 'local', opts: obj(def).driver_opts ?? {} });
+    if (a !== b) {
+      out.push({
+        code: 'DRIVER_CHANGED', severity: 'warning', file, path: ['volumes', name],
+        message: `volume ${name} keeps its name but changes driver or driver_opts: an existing volume keeps the options it was created with, and Compose refuses or asks to recreate it (its data would be lost)`,
+        hint: `copy the data out, remove the volume (docker volume rm <project>_${name}), then up again and copy it back`,
+      });
+    }
+  }
+  return out;
+}
