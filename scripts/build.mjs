@@ -121,10 +121,12 @@ function generate() {
   writeFileSync(join(genDir, 'templates.d.ts'), `export declare const templateSpecs: Record<string, unknown>;\n`);
 }
 
-function compile() {
+function compile({ tsc }) {
   const bin = (n) => join(root, 'node_modules/.bin', n);
-  execFileSync(bin('tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-  cpSync(genDir, join(root, 'dist/lib/generated'), { recursive: true });
+  if (tsc) {
+    execFileSync(bin('tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+    cpSync(genDir, join(root, 'dist/lib/generated'), { recursive: true });
+  }
   execFileSync(
     bin('esbuild'),
     [
@@ -146,4 +148,5 @@ function compile() {
 }
 
 generate();
-if (!process.argv.includes('--gen-only')) compile();
+// --gen-only: generated modules only; --no-tsc: also the CLI bundle, without the library's tsc pass.
+if (!process.argv.includes('--gen-only')) compile({ tsc: !process.argv.includes('--no-tsc') });
