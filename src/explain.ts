@@ -12,14 +12,22 @@ export interface ExplainRow {
 }
 
 export function explainRows(plan: Plan): ExplainRow[] {
-  return plan.services.map((s) => ({
+  const unlisted = (plan.unlisted ?? []).map((u) => ({
+    service: u.service,
+    pattern: '-',
+    level: u.level,
+    survivesUpgrade: u.anonymous || levelRank(u.level) >= levelRank('container'),
+    survivesHostFailure: false,
+    generated: [u.note],
+  }));
+  return [...plan.services.map((s) => ({
     service: s.service,
     pattern: s.pattern,
     level: s.level,
     survivesUpgrade: levelRank(s.level) >= levelRank('container'),
     survivesHostFailure: s.level === 'host',
     generated: s.generated.length ? s.generated : [s.reason ? `nothing (${s.reason})` : 'nothing'],
-  }));
+  })), ...unlisted];
 }
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'NO');

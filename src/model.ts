@@ -154,10 +154,21 @@ export interface ServicePlan {
   path: YamlPath;
 }
 
+/** A service the block does not list but whose image the catalog knows as stateful. */
+export interface UnlistedStateful {
+  service: string;
+  image: string;
+  level: Level;
+  /** Data in an anonymous volume: Compose carries it over a recreate, `down` drops it. */
+  anonymous: boolean;
+  note: string;
+}
+
 export interface Plan {
   file: string;
   target: Target;
   services: ServicePlan[];
+  unlisted?: UnlistedStateful[];
 }
 
 // ---- render: pieces to merge into the document ----

@@ -21,7 +21,7 @@ import { mergeFragments, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
 import { checkSwarm } from './check/swarm.js';
-import { checkStateful } from './check/stateful.js';
+import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { positionOf } from './yaml/positions.js';
 
@@ -129,6 +129,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const planned = makePlan(resolved.value, view, patterns, target);
   diagnostics.push(...planned.diagnostics);
   if (!planned.value) return done();
+  planned.value.unlisted = unlistedStateful(view, planned.value);
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
   diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file));
   if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));

@@ -5,7 +5,7 @@
  * version refuses is an error naming both paths.
  */
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
-import { levelRank, type Level, type Plan, type ResolvedSpec } from '../model.js';
+import { levelRank, type Level, type Plan, type ResolvedSpec, type UnlistedStateful } from '../model.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
 import { mountTargets, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
 
@@ -90,4 +90,22 @@ function versionProblems(match: CatalogMatch, image: string, targets: readonly s
     }
   }
   return out;
+}
+
+/** For explain: stateful services the block does not list, and what they keep. */
+export function unlistedStateful(view: ComposeView, plan: Plan): UnlistedStateful[] {
+  const listed = new Set(plan.services.map((s) => s.service));
+  return Object.entries(view.services).flatMap(([name, svc]): UnlistedStateful[] => {
+    const match = listed.has(name) ? undefined : matchImage(svc.image);
+    if (!match) return [];
+    const own = ownLevel(svc, match.paths);
+    const declared = match.declaresVolume.filter((v) => match.paths.some((p) => covers(v, p) || covers(p, v)));
+    const note =
+      own.level !== 'none'
+        ? `its own volumes keep ${match.paths.join(', ')}`
+        : declared.length || own.anonymous
+          ? `not listed: ${match.paths.join(', ')} is in an anonymous volume (the image declares VOLUME): kept across a recreate, lost on down/up`
+          : `not listed: ${match.paths.join(', ')} is in the container: an upgrade wipes it`;
+    return [{ service: name, image: String(svc.image), level: own.level, anonymous: own.level === 'none' && (declared.length > 0 || own.anonymous), note }];
+  });
 }
