@@ -17,12 +17,13 @@ import { checkParams, parseUserPattern, type PatternSource, type UserPattern } f
 import { compileUserTemplate, renderPlan } from './render/render.js';
 import { dirname, join } from 'node:path';
 import type { ResolvedSpec } from './model.js';
-import { mergeFragments, removeBlock } from './merge/merge.js';
+import { mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
 import { checkSwarm } from './check/swarm.js';
 import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
+import { hasRelativePaths } from './emit/relative.js';
 import { positionOf } from './yaml/positions.js';
 
 export interface BuildOptions {
@@ -43,6 +44,8 @@ export interface BuildResult {
   plan?: Plan;
   /** Whether a persistence block was found (without one, the input passes through). */
   hasBlock: boolean;
+  /** Whether the output holds relative paths (Compose resolves them against its directory). */
+  relativePaths?: boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -107,14 +110,18 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const { sources, block } = loaded.value;
   const first = sources[0]!;
 
-  const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1).map((s) => s.doc)) : first.doc.clone();
+  // The parsed document is edited in place (a copy of a large file costs seconds); positions
+  // are looked up before the edit (see below).
+  const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : first.doc;
+  const maxAliasCount = Math.max(...sources.map((s) => s.maxAliasCount));
+  const data = sources.length > 1 ? doc.toJS({ maxAliasCount }) : first.data;
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
     // but a stateful image left unpersisted is still worth a warning.
-    diagnostics.push(...checkStateful(composeView(doc), undefined, undefined, first.file));
-    return done({ text: sources.length === 1 && target === 'compose' ? first.text : emit(doc, files.map((f) => f.file), target) });
+    diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file));
+    return done({ text: sources.length === 1 && target === 'compose' ? first.text : emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(data) });
   }
-  const view: ComposeView = composeView(doc);
+  const view: ComposeView = composeView(data);
 
   const user = loadUserPatterns(block, options);
   diagnostics.push(...user.diagnostics);
@@ -137,19 +144,23 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
 
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
   const fragments = planned.value.services.map((s) => renderPlan(s, target, patterns, userTemplates));
+  // Positions first: the edit below removes the block from the document.
+  diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
+  const output = mergeFragmentsIntoData(data, block.key, fragments, target === 'swarm' ? SWARM_VERSION : undefined);
+  diagnostics.push(...checkComposeSpec(output, block.file));
+  if (hasErrors(diagnostics)) return done({ plan: planned.value });
   removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
   if (target === 'swarm') prependVersion(doc);
-
-  diagnostics.push(...checkComposeSpec(doc.toJS({ maxAliasCount: -1 }), block.file));
   if (hasErrors(diagnostics)) return done({ plan: planned.value });
-  return done({ plan: planned.value, text: emit(doc, files.map((f) => f.file), target) });
+  return done({ plan: planned.value, text: emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(output) });
 }
 
 /** The Swarm stack loader wants a version (Debian's 20.10 CLI refuses a file without one). */
+const SWARM_VERSION = '3.8';
 function prependVersion(doc: Document): void {
-  if (doc.has('version')) doc.set('version', '3.8');
-  else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', '3.8'));
+  if (doc.has('version')) doc.set('version', SWARM_VERSION);
+  else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', SWARM_VERSION));
 }
 
 function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {

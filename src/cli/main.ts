@@ -13,7 +13,6 @@ import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
-import { hasRelativePaths } from '../emit/relative.js';
 import { dataSafety } from '../check/data-safety.js';
 import { parse as parseYaml } from 'yaml';
 
@@ -131,7 +130,7 @@ Examples:
       if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
       const { result } = run(files, opts);
       const diagnostics = [...result.diagnostics];
-      if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && hasRelativePaths(result.text)) {
+      if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && result.relativePaths) {
         diagnostics.push({
           code: 'RELOCATED_OUTPUT', severity: 'error', file: opts.output, path: [],
           message: `relative paths are resolved against the output's directory by Compose; writing to ${dirname(opts.output)} instead of ${dirname(files[0]!)} would re-point them`,
@@ -310,18 +309,4 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (process.env.DEBUG?.includes('compose-persist') && e instanceof Error) io.stderr(`${e.stack}\n`);
     return EXIT.internal;
   }
-}
-
-const isMain = process.argv[1] && /(?:cli\.js|main\.ts|compose-persist)$/.test(process.argv[1]);
-if (isMain) {
-  const color = Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env);
-  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`compose-persist: internal error: ${String(e)}\n`);
-      process.exitCode = EXIT.internal;
-    },
-  );
 }

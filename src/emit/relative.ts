@@ -1,12 +1,11 @@
 /** Does the output hold relative paths (which Compose resolves against its directory)? */
-import { parse } from 'yaml';
-
-export function hasRelativePaths(text: string): boolean {
+export function hasRelativePaths(data: unknown): boolean {
+  const seen = new Set<object>();
   const walk = (v: unknown): boolean => {
     if (typeof v === 'string') return /^\.\.?(\/|$)/.test(v) || /^\.\.?\/[^:]*:/.test(v);
-    if (Array.isArray(v)) return v.some(walk);
-    if (v && typeof v === 'object') return Object.values(v).some(walk);
-    return false;
+    if (!v || typeof v !== 'object' || seen.has(v)) return false;
+    seen.add(v); // aliases share objects: each is walked once
+    return Array.isArray(v) ? v.some(walk) : Object.values(v).some(walk);
   };
-  return walk(parse(text, { maxAliasCount: -1 }));
+  return walk(data);
 }

@@ -44,7 +44,7 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       diagnostics: [{ code: 'ALREADY_HAS_BLOCK', severity: 'error', file: src.file, path: [found.value.key], message: `the file already has ${found.value.key}:; edit it, or run init on the plain compose file` }],
     };
   }
-  const view = composeView(parsed.value.doc);
+  const view = composeView(parsed.value.data);
   const services: InitService[] = [];
   for (const [name, svc] of Object.entries(view.services)) {
     const match = matchImage(svc.image);

@@ -6,7 +6,7 @@
  * a list written on the service replaces the inherited one), and the anchored
  * node is never edited.
  */
-import { isMap, isSeq, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
@@ -18,19 +18,23 @@ export function removeBlock(doc: Document, key: string): void {
 
 export function mergeFragments(doc: Document, view: ComposeView, fragments: readonly Fragment[]): void {
   const services = ensureMap(doc, doc.contents as YAMLMap, 'services');
+  // One index instead of a scan per service: files with 10,000 services stay linear.
+  const index = new Map<string, Pair>();
+  for (const item of services.items) if (isScalar(item.key)) index.set(String(item.key.value), item as Pair);
   for (const f of fragments) {
-    const svc = serviceMap(doc, services, f.service, view);
+    const svc = serviceMap(doc, index.get(f.service)!, view.services[f.service]);
     const effective = view.services[f.service] ?? {};
     if (f.volumes.length) appendList(doc, svc, 'volumes', effective.volumes, f.volumes);
     if (f.volumesFrom.length) appendList(doc, svc, 'volumes_from', effective.volumes_from, f.volumesFrom);
     if (Object.keys(f.dependsOn).length) addDependsOn(doc, svc, effective.depends_on, f.dependsOn);
     for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v);
-    for (const [name, body] of Object.entries(f.services)) services.add(doc.createPair(name, createNode(doc, body)));
+    // Names were checked for collisions by the plan stage; add() would rescan the map for each.
+    for (const [name, body] of Object.entries(f.services)) services.items.push(doc.createPair(name, createNode(doc, body)));
   }
   const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
   if (top.length) {
     const volumes = ensureMap(doc, doc.contents as YAMLMap, 'volumes');
-    for (const [name, body] of top) volumes.add(doc.createPair(name, createNode(doc, body)));
+    for (const [name, body] of top) volumes.items.push(doc.createPair(name, createNode(doc, body)));
   }
 }
 
@@ -43,15 +47,14 @@ function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
   return fresh;
 }
 
-/** The service's own mapping; an aliased service is replaced by its expansion. */
-function serviceMap(doc: Document, services: YAMLMap, name: string, view: ComposeView): YAMLMap {
-  const pair = findPair(services, name)!;
+/** The service's own mapping; an aliased or scalar service is replaced by its expansion. */
+function serviceMap(doc: Document, pair: Pair, effective: unknown): YAMLMap {
   if (isMap(pair.value)) {
     // A one-line `{ image: x }` service would grow into one very long line: print it as a block.
     pair.value.flow = false;
     return pair.value;
   }
-  const expanded = createNode(doc, view.services[name] ?? {}) as YAMLMap;
+  const expanded = createNode(doc, effective ?? {}) as YAMLMap;
   pair.value = expanded;
   return expanded;
 }
@@ -100,4 +103,46 @@ function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown): void
   } else {
     pair.value = createNode(doc, value);
   }
+}
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/**
+ * The same merge on plain data: what the output means, for the output check,
+ * without converting the edited document back to data (a second pass over a
+ * large file). Copies only what it changes.
+ */
+export function mergeFragmentsIntoData(data: unknown, blockKey: string, fragments: readonly Fragment[], version?: string): Obj {
+  const { [blockKey]: _block, ...rest } = asObj(data);
+  const out: Obj = version ? { ...rest, version } : rest;
+  const services: Obj = { ...asObj(out.services) };
+  for (const f of fragments) {
+    const svc: Obj = { ...asObj(services[f.service]) };
+    if (f.volumes.length) svc.volumes = [...(Array.isArray(svc.volumes) ? svc.volumes : []), ...f.volumes];
+    if (f.volumesFrom.length) svc.volumes_from = [...(Array.isArray(svc.volumes_from) ? svc.volumes_from : []), ...f.volumesFrom];
+    if (Object.keys(f.dependsOn).length) {
+      const current = Array.isArray(svc.depends_on)
+        ? Object.fromEntries(svc.depends_on.map((s) => [String(s), { condition: 'service_started' }]))
+        : asObj(svc.depends_on);
+      svc.depends_on = { ...current, ...f.dependsOn };
+    }
+    for (const [k, v] of Object.entries(f.set)) svc[k] = deepMerge(svc[k], v);
+    services[f.service] = svc;
+    Object.assign(services, f.services);
+  }
+  out.services = services;
+  const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
+  if (top.length) out.volumes = { ...asObj(out.volumes), ...Object.fromEntries(top) };
+  return out;
+}
+
+function deepMerge(current: unknown, value: unknown): unknown {
+  if (Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
+  if (current && value && typeof current === 'object' && typeof value === 'object' && !Array.isArray(current) && !Array.isArray(value)) {
+    const out: Obj = { ...(current as Obj) };
+    for (const [k, v] of Object.entries(value as Obj)) out[k] = deepMerge(out[k], v);
+    return out;
+  }
+  return value;
 }

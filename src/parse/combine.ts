@@ -5,7 +5,6 @@
  * The first file is the base: its comments and layout are kept.
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
-import { MAX_ALIAS_COUNT } from './parse.js';
 import { findPair } from '../yaml/positions.js';
 import { createNode } from '../yaml/nodes.js';
 
@@ -33,12 +32,9 @@ const matches = (pattern: string, path: readonly string[]): boolean => {
   return p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]);
 };
 
-export function combineDocuments(base: Document, overrides: readonly Document[]): Document {
+export function combineDocuments(base: Document, overrides: readonly { data: unknown }[]): Document {
   const out = base.clone();
-  for (const o of overrides) {
-    const data = o.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
-    mergeInto(out, out.contents as YAMLMap, data, []);
-  }
+  for (const o of overrides) mergeInto(out, out.contents as YAMLMap, o.data as Record<string, unknown>, []);
   return out;
 }
 
@@ -55,7 +51,7 @@ function mergeInto(doc: Document, map: YAMLMap, data: Record<string, unknown>, p
       mergeInto(doc, current, value as Record<string, unknown>, here);
     } else if (isSeq(current) && Array.isArray(value) && !REPLACED.some((p) => matches(p, here))) {
       const keyed = KEYED_LISTS.find(([p]) => matches(p, here))?.[1];
-      const existing = current.toJSON() as unknown[];
+      const existing = current.toJS(doc) as unknown[];
       const merged = keyed ? mergeKeyed(existing, value, keyed) : [...existing, ...value.filter((v) => !existing.some((e) => JSON.stringify(e) === JSON.stringify(v)))];
       pair.value = createNode(doc, merged);
     } else if (!(isScalar(current) && current.value === value)) {

@@ -2,8 +2,6 @@
  * A plain-data view of the compose document (merge keys applied), the part
  * of it that resolve and check read: services and top-level volumes.
  */
-import type { Document } from 'yaml';
-import { MAX_ALIAS_COUNT } from '../parse/parse.js';
 
 export type ServiceView = Record<string, unknown>;
 
@@ -13,8 +11,9 @@ export interface ComposeView {
   raw: Record<string, unknown>;
 }
 
-export function composeView(doc: Document): ComposeView {
-  const raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+/** From the document's plain data (SourceDoc.data, or the combined document's toJS). */
+export function composeView(data: unknown): ComposeView {
+  const raw = (data ?? {}) as Record<string, unknown>;
   const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const services = Object.fromEntries(Object.entries(obj(raw.services)).map(([k, v]) => [k, obj(v)]));
   return { services, volumes: obj(raw.volumes), raw };

@@ -14,7 +14,8 @@ export function needsQuotes(s: string): boolean {
 }
 
 export function createNode(doc: Document, value: unknown): Node {
-  const node = doc.createNode(value) as Node;
+  // Shared objects (from merge keys) must not turn into generated &anchors.
+  const node = doc.createNode(value, { aliasDuplicateObjects: false }) as Node;
   quoteAmbiguous(node);
   return node;
 }
