@@ -86,6 +86,8 @@ export interface ResolvedMount {
   target: string;
   /** The volume (or bind) name: the mount's own name or <service>-<last segment>. */
   name: string;
+  /** Whether the name is the mount's own name: (not generated). */
+  nameGiven?: boolean;
   source?: string;
   subPath?: string;
   readOnly: boolean;
@@ -119,6 +121,8 @@ export interface ResolvedSpec {
 export interface PlannedVolume {
   /** Key under the top-level volumes: of the output. */
   name: string;
+  /** The user gave the name (mount name:); otherwise it was generated. */
+  nameGiven?: boolean;
   target: string;
   readOnly: boolean;
   /** Absent: a plain local named volume. */

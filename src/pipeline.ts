@@ -176,7 +176,9 @@ function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: 
   try {
     sources = options.loadPatterns(dir);
   } catch (e) {
-    return { patterns, diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `the pattern directory ${dir} cannot be read: ${e instanceof Error ? e.message : String(e)}` }] };
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
+    return { patterns, diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `the pattern directory ${dir} cannot be read: ${why}` }] };
   }
   for (const src of sources) {
     const r = parseUserPattern(src, builtin);

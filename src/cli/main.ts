@@ -72,10 +72,15 @@ function readAll(files: string[]): { sources: SourceFile[]; errors: Diagnostic[]
   return { sources, errors };
 }
 
+/** At most this many lines: a broken 10,000-service file should not scroll for a minute. */
+const MAX_PRINTED = 50;
+
 function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): void {
-  for (const d of diagnostics) {
-    if (opts.quiet && d.severity !== 'error') continue;
-    io.stderr(formatDiagnostic(d, { color: io.color && opts.color !== false }) + '\n');
+  const shown = diagnostics.filter((d) => !opts.quiet || d.severity === 'error');
+  for (const d of shown.slice(0, MAX_PRINTED)) io.stderr(formatDiagnostic(d, { color: io.color && opts.color !== false }) + '\n');
+  if (shown.length > MAX_PRINTED) {
+    const errors = shown.slice(MAX_PRINTED).filter((d) => d.severity === 'error').length;
+    io.stderr(`compose-persist: ${shown.length - MAX_PRINTED} more (${errors} errors) not shown; --format json lists them all\n`);
   }
 }
 

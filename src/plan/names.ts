@@ -11,8 +11,8 @@ export function checkNames(plans: readonly ServicePlan[], compose: ComposeView, 
   const diagnostics: Diagnostic[] = [];
   const volumes = new Map<string, string>();
   const services = new Map<string, string>();
-  for (const name of Object.keys(compose.volumes)) volumes.set(name, 'a volume already declared under volumes:');
-  for (const name of Object.keys(compose.services)) services.set(name, 'a service already defined under services:');
+  for (const name of Object.keys(compose.volumes)) volumes.set(name, 'declared under the top-level volumes:');
+  for (const name of Object.keys(compose.services)) services.set(name, 'the name of a service under services:');
 
   for (const p of plans) {
     p.volumes.forEach((v, i) => {
@@ -20,10 +20,10 @@ export function checkNames(plans: readonly ServicePlan[], compose: ComposeView, 
       if (other) {
         diagnostics.push({
           code: 'NAME_COLLISION', severity: 'error', file, path: [...p.path, 'mounts', i],
-          message: `generated volume name "${v.name}" (service ${p.service}, ${v.target}) is already ${other}`,
-          hint: 'give this mount its own name: (names are never changed silently: a renamed volume starts empty)',
+          message: `${v.nameGiven ? 'the volume name' : 'the generated volume name'} "${v.name}" (service ${p.service}, ${v.target}) is taken: it is ${other}`,
+          hint: v.nameGiven ? 'choose another name: for this mount' : 'give this mount its own name: (names are never changed silently, since a renamed volume starts empty)',
         });
-      } else volumes.set(v.name, `generated for service ${p.service}, ${v.target}`);
+      } else volumes.set(v.name, `also the volume of service ${p.service} at ${v.target}`);
     });
     for (const extra of [p.sidecar?.name, p.init?.name]) {
       if (!extra) continue;
@@ -31,10 +31,10 @@ export function checkNames(plans: readonly ServicePlan[], compose: ComposeView, 
       if (other) {
         diagnostics.push({
           code: 'NAME_COLLISION', severity: 'error', file, path: [...p.path, 'pattern'],
-          message: `generated service name "${extra}" is already ${other}`,
-          hint: 'rename the existing service; generated service names are <service>-data and <service>-init',
+          message: `the generated service "${extra}" would collide with an existing one: "${extra}" is ${other}`,
+          hint: 'rename the existing service; generated services are named <service>-data and <service>-init',
         });
-      } else services.set(extra, `generated for service ${p.service}`);
+      } else services.set(extra, `also generated for service ${p.service}`);
     }
   }
   return diagnostics;

@@ -28,12 +28,13 @@ const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `$
 
 function optionListProblems(options: readonly string[] | undefined, forbidden: Record<string, string>): BackendProblem[] {
   const out: BackendProblem[] = [];
-  for (const o of options ?? []) {
-    if (o.includes(',')) out.push({ key: 'options', severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" holds a comma; give one option per list item` });
+  (options ?? []).forEach((o, i) => {
+    const key = `options.${i}`;
+    if (o.includes(',')) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" holds a comma; give one option per list item` });
     const name = o.split('=')[0]!.trim();
     const why = forbidden[name];
-    if (why) out.push({ key: 'options', severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" ${why}` });
-  }
+    if (why) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" ${why}` });
+  });
   return out;
 }
 

@@ -36,6 +36,11 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
       });
       continue;
     }
+    const raw = (compose.raw.services as Record<string, unknown> | undefined)?.[name];
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      report({ code: 'NOT_A_MAPPING', severity: 'error', path: ['services', name], message: `service "${name}" is ${raw === null ? 'empty' : Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}; a service is a mapping (image:, volumes:, ...), so there is nothing to add persistence to` });
+      continue;
+    }
     const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report);
     if (resolved) services.push(resolved);
   }
@@ -59,7 +64,8 @@ function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedB
 }
 
 function problemToDiagnostic(p: BackendProblem, base: YamlPath): Omit<Diagnostic, 'file'> {
-  return { code: p.code, severity: p.severity, message: p.message, ...(p.hint ? { hint: p.hint } : {}), path: [...base, ...p.key.split('.')] };
+  const keyPath = p.key.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+  return { code: p.code, severity: p.severity, message: p.message, ...(p.hint ? { hint: p.hint } : {}), path: [...base, ...keyPath] };
 }
 
 function resolveService(
@@ -115,7 +121,7 @@ function resolveService(
   const catalogMatch = input.mounts === undefined && pattern.needsMounts ? matchImage(compose.services[service]?.image) : undefined;
   const mountsIn = input.mounts ?? catalogMatch?.paths ?? [];
   if (pattern.needsMounts && mountsIn.length === 0) {
-    fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives${input.mounts === undefined ? ' (the image is not in the catalog, so mounts: cannot be left out)' : ''}`, hint: 'e.g. mounts: [/var/lib/postgresql/data]' });
+    fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives${input.mounts === undefined ? '; the image is not in the catalog, so mounts: cannot be left out' : ''}`, hint: `e.g. mounts: [/var/lib/${service}]` });
   }
   const existing = new Set(mountTargets(compose.services[service]));
   const seen = new Map<string, number>();
@@ -150,7 +156,7 @@ function resolveService(
       }
     }
     const name = m.name ?? `${service}-${lastSegmentName(target)}`;
-    const mount: ResolvedMount = { target, name, readOnly: m.read_only ?? false, options: m.options ?? {}, path: mpath };
+    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, path: mpath };
     if (pattern.name === 'bind') {
       const source = normaliseBindSource(m.source ?? `./data/${name}`);
       const sourceProblem = checkBindSource(source);

@@ -31,8 +31,8 @@ export function findBlock(src: SourceDoc): StageResult<BlockInfo | undefined> {
   }
   const key = present[0];
   if (!key) return { value: undefined, diagnostics: [] };
-  const data: unknown = src.doc.get(key, false);
-  const block: unknown = data && typeof data === 'object' && 'toJSON' in data ? (data as { toJSON(): unknown }).toJSON() : data;
+  // From the document's data: an aliased block (x-persistence: *p) is its anchor's value.
+  const block: unknown = (src.data as Record<string, unknown> | null)?.[key];
   const diagnostics = schemaDiagnostics(src, key, block ?? {});
   if (diagnostics.length > 0) return { diagnostics };
   return { value: { key, file: src.file, block: (block ?? {}) as PersistenceInput }, diagnostics: [] };
@@ -54,23 +54,49 @@ interface Described {
   hint?: string;
 }
 
-/** Drop the noise of oneOf: keep the branch that matches the value's type. */
+/** Types a oneOf branch accepts ($ref resolved against the block schema). */
+function branchTypes(branch: unknown): string[] {
+  let b = branch as { $ref?: string; type?: string | string[] };
+  if (b?.$ref) b = resolveRef(b.$ref) as typeof b;
+  const t = b?.type;
+  return t === undefined ? ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] : Array.isArray(t) ? t : [t];
+}
+
+function resolveRef(ref: string): unknown {
+  let node: unknown = persistenceSchema;
+  for (const seg of ref.replace(/^#\//, '').split('/')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+  return node;
+}
+
+/**
+ * Drop the noise of oneOf: when the value's type matches a branch, only that
+ * branch's errors are about it; when it matches none, one type error says
+ * what the branches accept.
+ */
 function simplify(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-  let out = errors.filter((e) => e.keyword !== 'oneOf' || !errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf'));
-  for (const p of oneOfPaths) {
-    const typeErrors = out.filter((e) => e.instancePath === p && e.keyword === 'type');
-    if (typeErrors.length === 0) continue;
+  let out = [...errors];
+  for (const oneOf of errors.filter((e) => e.keyword === 'oneOf')) {
+    const p = oneOf.instancePath;
+    const branches = (oneOf.schema as unknown[]) ?? [];
     const actual = jsonType(valueAtPointer(data, p));
-    const expected = typeErrors.flatMap((e) => String((e.params as { type: string | string[] }).type).split(','));
-    if (expected.includes(actual) || (actual === 'integer' && expected.includes('number'))) {
-      out = out.filter((e) => !typeErrors.includes(e));
+    const accepted = branches.map(branchTypes);
+    const matching = accepted.some((types) => types.includes(actual) || (actual === 'integer' && types.includes('number')));
+    const here = (e: ErrorObject): boolean => e.instancePath === p && e.keyword === 'type';
+    if (matching) {
+      out = out.filter((e) => e !== oneOf && !here(e));
     } else {
-      const merged: ErrorObject = { ...typeErrors[0]!, params: { type: [...new Set(expected)].join(',') } };
-      out = [merged, ...out.filter((e) => e.instancePath !== p)];
+      const merged: ErrorObject = { ...oneOf, keyword: 'type', params: { type: [...new Set(accepted.flat())].join(',') } };
+      out = [merged, ...out.filter((e) => e !== oneOf && !(e.instancePath === p || e.instancePath.startsWith(`${p}/`)))];
     }
   }
-  // One message per place and keyword is enough.
+  // propertyNames reports the inner failure (pattern, maxLength) too: the outer one says it all.
+  out = out.filter((e) => e.keyword === 'propertyNames' || (e as { propertyName?: string }).propertyName === undefined);
+  // The discriminator repeats a missing or mistyped `type`: keep the plainer error.
+  out = out.filter(
+    (e) => e.keyword !== 'discriminator' || !out.some((o) => o !== e && ((o.instancePath === e.instancePath && o.keyword === 'required') || o.instancePath === `${e.instancePath}/type`)),
+  );
+  // A required-key error and an unknown key on the same mapping usually are one typo:
+  // keep both (the unknown key gets the did-you-mean). One message per place and keyword.
   const seen = new Set<string>();
   return out.filter((e) => {
     const k = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
@@ -103,7 +129,7 @@ function describe(e: ErrorObject, block: unknown): Described {
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = String(p.additionalProperty);
-      const allowed = allowedKeys(e.schemaPath);
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         path: [...path, extra], atKey: true, code: 'SCHEMA_UNKNOWN_KEY',
         message: `unknown key "${extra}" in ${where}; expected one of: ${allowed.join(', ')}`,
@@ -122,8 +148,12 @@ function describe(e: ErrorObject, block: unknown): Described {
     }
     case 'const':
       return { path, atKey: false, code: 'SCHEMA_ENUM', message: `${where} is ${show(value)}; expected ${JSON.stringify(p.allowedValue)}` };
-    case 'type':
-      return { path, atKey: false, code: 'SCHEMA_TYPE', message: `${where} is ${typeLabel(jsonType(value))}; expected ${String(p.type).split(',').map(typeLabel).join(' or ')}` };
+    case 'type': {
+      const expected = [...new Set(String(p.type).split(',').map(typeLabel))].join(' or ');
+      const last = path[path.length - 1];
+      const hint = last === 'owner' ? 'quote it: owner: "1000:1000" (uid:gid)' : typeof value === 'number' && expected.includes('string') ? `quote it: "${String(value)}"` : undefined;
+      return { path, atKey: false, code: 'SCHEMA_TYPE', message: `${where} is ${typeLabel(jsonType(value))}; expected ${expected}`, hint };
+    }
     case 'discriminator': {
       const kinds = ['nfs', 'cifs', 'hostpath', 'plugin'];
       if (p.error === 'tag' && value && typeof value === 'object' && 'type' in value) {
@@ -138,39 +168,38 @@ function describe(e: ErrorObject, block: unknown): Described {
       };
     }
     case 'pattern':
-      return { path, atKey: false, code: 'SCHEMA_FORMAT', message: `${where} is ${show(value)}; ${patternMeaning(e.schemaPath, String(p.pattern))}` };
+      return { path, atKey: false, code: 'SCHEMA_FORMAT', message: `${where} is ${show(value)}; ${patternMeaning(String(p.pattern))}` };
     case 'propertyNames': {
       const name = String(p.propertyName);
-      return { path: [...path, name], atKey: true, code: 'SCHEMA_FORMAT', message: `the name ${JSON.stringify(name)} in ${where} must start with a letter or digit and hold only letters, digits, "_", "." and "-" (at most 63)` };
+      const shown = name.length > 40 ? `${name.slice(0, 37)}...` : name;
+      return { path: [...path, name], atKey: true, code: 'SCHEMA_FORMAT', message: `the name ${JSON.stringify(shown)} in ${where} is not valid: a name starts with a letter or digit, holds only letters, digits, "_", "." and "-", and has at most 63 characters` };
     }
     case 'minLength':
+      return { path, atKey: false, code: 'SCHEMA_RANGE', message: `${where} is empty; expected at least ${String(p.limit)} character(s)` };
     case 'maxLength':
+      return { path, atKey: false, code: 'SCHEMA_RANGE', message: `${where} is too long: at most ${String(p.limit)} characters` };
     case 'minimum':
     case 'maximum':
     case 'minItems':
-      return { path, atKey: false, code: 'SCHEMA_RANGE', message: `${where} ${e.message ?? 'is out of range'}` };
+      return { path, atKey: false, code: 'SCHEMA_RANGE', message: `${where} is out of range (${e.message ?? ''})` };
     default:
       return { path, atKey: false, code: 'SCHEMA_FORMAT', message: `${where} ${e.message ?? 'is not valid'}` };
   }
 }
 
-function patternMeaning(schemaPath: string, pattern: string): string {
-  if (schemaPath.includes('/owner/')) return 'owner must be "uid:gid" in numbers, e.g. "1000:1000"';
-  if (schemaPath.includes('/patternName/')) return 'a pattern name is lower-case letters, digits and "-"';
-  if (schemaPath.includes('/name/')) return 'a name must start with a letter or digit and hold only letters, digits, "_", "." and "-"';
-  if (schemaPath.includes('/version/')) return 'expected a version number such as "3.0"';
-  return `expected a value matching ${pattern}`;
-}
-
-/** Keys a mapping admits, read from the schema at the error's schemaPath. */
-function allowedKeys(schemaPath: string): string[] {
-  let node: unknown = persistenceSchema;
-  for (const seg of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
-    if (!node || typeof node !== 'object') return [];
-    node = (node as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  const props = node && typeof node === 'object' ? (node as { properties?: object }).properties : undefined;
-  return props ? Object.keys(props) : [];
+/** What each pattern of the schema means, in words (keyed by the regular expression). */
+function patternMeaning(pattern: string): string {
+  const defs = (persistenceSchema as { definitions: Record<string, { pattern?: string }> }).definitions;
+  const plugin = (defs.pluginBackend as unknown as { properties: { driver: { pattern: string } } }).properties.driver.pattern;
+  const cifsVersion = (defs.cifsBackend as unknown as { properties: { version: { pattern: string } } }).properties.version.pattern;
+  const meanings: [string | undefined, string][] = [
+    [defs.owner?.pattern, 'owner must be "uid:gid" in numbers, e.g. "1000:1000"'],
+    [defs.patternName?.pattern, 'a pattern name is lower-case letters, digits and "-"'],
+    [defs.name?.pattern, 'a name starts with a letter or digit and holds only letters, digits, "_", "." and "-"'],
+    [plugin, 'a driver name is letters, digits and "_./:-" (e.g. rexray/ebs), or a ${VAR} reference'],
+    [cifsVersion, 'expected a version number such as "3.0"'],
+  ];
+  return meanings.find(([re]) => re === pattern)?.[1] ?? `expected a value matching ${pattern}`;
 }
 
 export function pointerToPath(data: unknown, pointer: string): YamlPath {
