@@ -236,13 +236,14 @@ function pathLabel(path: YamlPath): string {
 
 export function jsonType(v: unknown): string {
   if (v === null) return 'null';
+  if (v instanceof Uint8Array) return 'binary';
   if (Array.isArray(v)) return 'array';
   if (Number.isInteger(v)) return 'integer';
   return typeof v;
 }
 
 function typeLabel(t: string): string {
-  return ({ object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'empty (null)' } as Record<string, string>)[t] ?? t;
+  return ({ object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'empty (null)', binary: 'binary data (!!binary)' } as Record<string, string>)[t] ?? t;
 }
 
 function show(v: unknown): string {
