@@ -14,7 +14,7 @@ import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
 import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
 import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
-import { compileUserTemplate, renderPlan } from './render/render.js';
+import { compileUserTemplate, renderPlans } from './render/render.js';
 import { dirname, join } from 'node:path';
 import type { ResolvedSpec } from './model.js';
 import { mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
@@ -24,6 +24,7 @@ import { checkSwarm } from './check/swarm.js';
 import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { hasRelativePaths } from './emit/relative.js';
+import { toPlain } from './yaml/plain.js';
 import { positionOf } from './yaml/positions.js';
 
 export interface BuildOptions {
@@ -114,7 +115,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   // are looked up before the edit (see below).
   const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : first.doc;
   const maxAliasCount = Math.max(...sources.map((s) => s.maxAliasCount));
-  const data = sources.length > 1 ? doc.toJS({ maxAliasCount }) : first.data;
+  const data = sources.length > 1 ? toPlain(doc) : first.data;
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
     // but a stateful image left unpersisted is still worth a warning.
@@ -143,7 +144,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
-  const fragments = planned.value.services.map((s) => renderPlan(s, target, patterns, userTemplates));
+  const fragments = renderPlans(planned.value.services, target, patterns, userTemplates);
   // Positions first: the edit below removes the block from the document.
   diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
   const output = mergeFragmentsIntoData(data, block.key, fragments, target === 'swarm' ? SWARM_VERSION : undefined);

@@ -5,6 +5,7 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, DiagCode, StageResult } from '../diagnostics.js';
 import { offsetToLinePos } from '../yaml/positions.js';
+import { PlainError, toPlain } from '../yaml/plain.js';
 
 export interface SourceFile {
   /** Name as shown in messages (as the user gave it). */
@@ -139,8 +140,12 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
   const maxAliasCount = MAX_ALIAS_COUNT;
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount });
+    data = toPlain(doc);
   } catch (e) {
+    if (e instanceof PlainError) {
+      const pos = e.offset === undefined ? undefined : offsetToLinePos(lineCounter, e.offset);
+      return fail('YAML_ALIAS', e.message, pos?.line, pos?.col);
+    }
     const message = e instanceof Error ? e.message : String(e);
     if (/merge/i.test(message)) {
       const at = badMergeOffset(doc);

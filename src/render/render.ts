@@ -62,11 +62,42 @@ export function compileUserTemplate(text: string): TemplateFn {
 
 export class RenderError extends Error {}
 
-export function renderPlan(plan: ServicePlan, target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment {
+function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn>): string {
   const def = patterns.get(plan.pattern);
   const fn = userTemplates.get(plan.pattern) ?? builtinTemplates().templates.get(plan.pattern);
   if (!def || !fn) throw new RenderError(`no template for pattern ${plan.pattern}`);
-  const text = fn({ ...plan, swarm: target === 'swarm', target });
+  return fn({ ...plan, swarm: target === 'swarm', target });
+}
+
+/**
+ * All services at once: the fragments are parsed as the items of one YAML
+ * list (one parser run instead of thousands). Should that list not come out
+ * as one mapping per service, each fragment is parsed alone, which names the
+ * template and service at fault.
+ */
+export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment[] {
+  const texts = plans.map((p) => renderText(p, target, patterns, userTemplates));
+  const asItem = (text: string): string => {
+    const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
+    return `- ${lines[0] ?? ''}\n${lines.slice(1).map((l) => (l ? `  ${l}` : l)).join('\n')}`;
+  };
+  let items: unknown;
+  try {
+    items = parse(texts.map(asItem).join('\n'), { uniqueKeys: true });
+  } catch {
+    items = undefined;
+  }
+  if (Array.isArray(items) && items.length === plans.length && items.every((i) => i === null || (typeof i === 'object' && !Array.isArray(i)))) {
+    return plans.map((p, i) => toFragment(p.service, items[i] ?? {}, p.pattern));
+  }
+  return plans.map((p, i) => parseFragment(p, texts[i]!));
+}
+
+export function renderPlan(plan: ServicePlan, target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment {
+  return parseFragment(plan, renderText(plan, target, patterns, userTemplates));
+}
+
+function parseFragment(plan: ServicePlan, text: string): Fragment {
   let data: unknown;
   try {
     data = parse(text, { uniqueKeys: true });
