@@ -86,7 +86,7 @@ function load(files: readonly SourceFile[]): { value?: Loaded; diagnostics: Diag
 }
 
 /** Diagnostics about a key itself (not its value) point at the key. */
-const AT_KEY = new Set<Diagnostic['code']>(['SCHEMA_UNKNOWN_KEY', 'UNKNOWN_SERVICE', 'SCHEMA_REQUIRED', 'MISSING_BACKEND']);
+const AT_KEY = new Set<Diagnostic['code']>(['SCHEMA_UNKNOWN_KEY', 'UNKNOWN_SERVICE', 'SCHEMA_REQUIRED', 'MISSING_BACKEND', 'SWARM_UNSUPPORTED']);
 
 /** Fill line:col from the source that holds each diagnostic's path. */
 function locate(diagnostics: Diagnostic[], sources: readonly SourceDoc[]): Diagnostic[] {
