@@ -115,11 +115,16 @@ export interface FormatOptions {
 }
 
 /** `file:line:col: error CODE message (hint)`, the shape editors and grep understand. */
+/** One diagnostic is one line: user text with line breaks or control characters is escaped. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\\u00/, '\\x'));
+}
+
 export function formatDiagnostic(d: Diagnostic, opts: FormatOptions = {}): string {
-  const where = d.line !== undefined ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
+  const where = d.line !== undefined ? `${oneLine(d.file)}:${d.line}:${d.col ?? 1}` : oneLine(d.file);
   const sev = opts.color ? colorSeverity(d.severity) : d.severity;
-  const hint = d.hint ? ` (${d.hint})` : '';
-  return `${where}: ${sev} ${d.code} ${d.message}${hint}`;
+  const hint = d.hint ? ` (${oneLine(d.hint)})` : '';
+  return `${where}: ${sev} ${d.code} ${oneLine(d.message)}${hint}`;
 }
 
 function colorSeverity(sev: Severity): string {

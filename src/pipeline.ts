@@ -120,7 +120,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
     // but a stateful image left unpersisted is still worth a warning.
     diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file));
-    return done({ text: sources.length === 1 && target === 'compose' ? first.text : emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(data) });
+    return done({ text: sources.length === 1 ? first.text : emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(data) });
   }
   const view: ComposeView = composeView(data);
 

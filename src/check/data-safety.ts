@@ -5,6 +5,7 @@
  * and the old data is stranded: say so, with how to move it.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import { splitShortSpec } from '../resolve/compose-view.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -30,7 +31,7 @@ function mounts(compose: Obj, service: string, depth = 0): Map<string, Source> {
     let source: string | undefined;
     let target: string | undefined;
     if (typeof v === 'string') {
-      const parts = v.split(':');
+      const parts = splitShortSpec(v);
       if (parts.length >= 2) [source, target] = parts;
     } else {
       const m = obj(v);

@@ -7,7 +7,7 @@
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import { levelRank, type Level, type Plan, type ResolvedSpec, type UnlistedStateful } from '../model.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
-import { mountTargets, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
+import { mountTargets, splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
 
 const covers = (mount: string, path: string): boolean => path === mount || path.startsWith(`${mount}/`);
 
@@ -19,7 +19,7 @@ function ownLevel(service: ServiceView, paths: readonly string[]): { level: Leve
   for (const v of list) {
     const [source, target] =
       typeof v === 'string'
-        ? v.split(':').length === 1 ? [undefined, v] : [v.split(':')[0], v.split(':')[1]]
+        ? ((parts) => (parts.length === 1 ? [undefined, parts[0]] : [parts[0], parts[1]]))(splitShortSpec(v))
         : v && typeof v === 'object' ? [(v as { source?: string }).source, (v as { target?: string }).target] : [undefined, undefined];
     if (!target || !paths.some((p) => covers(target.replace(/\/+$/, ''), p))) continue;
     if (source) persisted = true;

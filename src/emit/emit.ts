@@ -2,7 +2,7 @@
  * Stage 8, emit: the document as text, with a header saying what made it.
  * Pure: writing the file (atomically) is the CLI's job.
  */
-import type { Document } from 'yaml';
+import { visit, type Document } from 'yaml';
 
 export function header(sources: readonly string[], target: string): string {
   const from = sources.join(', ');
@@ -12,11 +12,27 @@ export function header(sources: readonly string[], target: string): string {
   ].join('\n');
 }
 
+/** Characters YAML does not allow raw (c-printable), which yaml's printer leaves raw in double quotes. */
+const NON_PRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufeff\u2028\u2029]/g;
+
 export function emit(doc: Document, sources: readonly string[], target: string): string {
   const own = doc.commentBefore;
   doc.commentBefore = own ? `${header(sources, target)}\n\n${own}` : header(sources, target);
+  let escaped = false;
+  visit(doc, {
+    Scalar(_, n) {
+      if (typeof n.value === 'string' && NON_PRINTABLE.test(n.value)) {
+        n.type = 'QUOTE_DOUBLE';
+        escaped = true;
+      }
+      NON_PRINTABLE.lastIndex = 0;
+    },
+  });
   try {
-    return doc.toString({ lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false });
+    // No folding of long strings (a huge width; 0 breaks yaml's !!binary printer).
+    const text = doc.toString({ lineWidth: 1_000_000, minContentWidth: 0, flowCollectionPadding: false });
+    // Such characters can only sit in the double-quoted scalars forced above: escape them there.
+    return escaped ? text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
   } finally {
     doc.commentBefore = own;
   }

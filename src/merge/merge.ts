@@ -6,7 +6,7 @@
  * a list written on the service replaces the inherited one), and the anchored
  * node is never edited.
  */
-import { isMap, isScalar, isSeq, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
@@ -27,7 +27,7 @@ export function mergeFragments(doc: Document, view: ComposeView, fragments: read
     if (f.volumes.length) appendList(doc, svc, 'volumes', effective.volumes, f.volumes);
     if (f.volumesFrom.length) appendList(doc, svc, 'volumes_from', effective.volumes_from, f.volumesFrom);
     if (Object.keys(f.dependsOn).length) addDependsOn(doc, svc, effective.depends_on, f.dependsOn);
-    for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v);
+    for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v, (effective as Record<string, unknown>)[k]);
     // Names were checked for collisions by the plan stage; add() would rescan the map for each.
     for (const [name, body] of Object.entries(f.services)) services.items.push(doc.createPair(name, createNode(doc, body)));
   }
@@ -40,7 +40,14 @@ export function mergeFragments(doc: Document, view: ComposeView, fragments: read
 
 function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
   const pair = findPair(parent, key);
-  if (pair && isMap(pair.value)) return pair.value;
+  if (pair && isAlias(pair.value)) {
+    // `services: *s`: this file's own copy, so the anchor's other users keep theirs.
+    pair.value = createNode(doc, pair.value.toJS(doc));
+  }
+  if (pair && isMap(pair.value)) {
+    detach(doc, pair.value);
+    return pair.value;
+  }
   const fresh = new YAMLMap(doc.schema);
   if (pair) pair.value = fresh; // `volumes:` with an empty value
   else parent.add(doc.createPair(key, createNode(doc, fresh)));
@@ -50,6 +57,7 @@ function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
 /** The service's own mapping; an aliased or scalar service is replaced by its expansion. */
 function serviceMap(doc: Document, pair: Pair, effective: unknown): YAMLMap {
   if (isMap(pair.value)) {
+    detach(doc, pair.value);
     // A one-line `{ image: x }` service would grow into one very long line: print it as a block.
     pair.value.flow = false;
     return pair.value;
@@ -63,6 +71,7 @@ function serviceMap(doc: Document, pair: Pair, effective: unknown): YAMLMap {
 function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown, items: readonly unknown[]): void {
   const pair = findPair(svc, key);
   if (pair && isSeq(pair.value)) {
+    detach(doc, pair.value);
     for (const item of items) pair.value.add(createNode(doc, item));
     return;
   }
@@ -76,6 +85,7 @@ function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown
 function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Fragment['dependsOn']): void {
   const pair = findPair(svc, 'depends_on');
   if (pair && isMap(pair.value)) {
+    detach(doc, pair.value);
     for (const [k, v] of Object.entries(add)) pair.value.add(doc.createPair(k, createNode(doc, v)));
     return;
   }
@@ -89,20 +99,44 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
   else svc.add(doc.createPair('depends_on', node));
 }
 
-/** Maps merge key by key, lists append, scalars are set. */
-function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown): void {
+/**
+ * Maps merge key by key, lists append, scalars are set. A key the service
+ * inherits through `<<` is written in full (inherited value merged with the
+ * new one): writing only the new part would hide the rest.
+ */
+function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown, inherited?: unknown): void {
   const pair = findPair(map, key) as Pair<Node, Node> | undefined;
   if (!pair) {
-    map.add(doc.createPair(key, createNode(doc, value)));
+    map.add(doc.createPair(key, createNode(doc, inherited === undefined ? value : deepMerge(inherited, value))));
     return;
   }
+  if (isAlias(pair.value)) pair.value = createNode(doc, pair.value.toJS(doc));
   if (isMap(pair.value) && value && typeof value === 'object' && !Array.isArray(value)) {
+    detach(doc, pair.value);
     for (const [k, v] of Object.entries(value)) deepSet(doc, pair.value, k, v);
   } else if (isSeq(pair.value) && Array.isArray(value)) {
+    detach(doc, pair.value);
     for (const v of value) pair.value.add(createNode(doc, v));
   } else {
     pair.value = createNode(doc, value);
   }
+}
+
+/**
+ * Before an anchored node is edited, every alias of it (and `<<: *it`) gets a
+ * copy of its current content: only the service being persisted changes.
+ */
+function detach(doc: Document, node: Node): void {
+  const anchor = node.anchor;
+  if (!anchor) return;
+  const content = node.toJS(doc);
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.source === anchor && alias.resolve(doc) === node) return createNode(doc, content);
+      return undefined;
+    },
+  });
+  node.anchor = undefined;
 }
 
 type Obj = Record<string, unknown>;

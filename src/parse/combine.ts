@@ -6,15 +6,13 @@
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { findPair } from '../yaml/positions.js';
+import { shortTarget } from '../resolve/compose-view.js';
 import { createNode } from '../yaml/nodes.js';
 
 type Keyed = (item: unknown) => string | undefined;
 
 const targetOf: Keyed = (v) => {
-  if (typeof v === 'string') {
-    const parts = v.split(':');
-    return parts.length === 1 ? parts[0] : parts[1];
-  }
+  if (typeof v === 'string') return shortTarget(v);
   return v && typeof v === 'object' ? String((v as { target?: unknown }).target) : undefined;
 };
 const sourceOf: Keyed = (v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? String((v as { source?: unknown }).source) : undefined);

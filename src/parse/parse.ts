@@ -195,6 +195,8 @@ function rawTextProblem(text: string): { message: string; offset: number } | und
   if (control) return { message: `the file holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow; remove it or write it as an escape in a double-quoted string`, offset: control.index };
   const bom = text.indexOf('\ufeff', 1);
   if (bom > 0) return { message: 'a byte-order mark (U+FEFF) in the middle of the file; it would become part of a key', offset: bom };
+  const sep = /[\u2028\u2029]/.exec(text);
+  if (sep) return { message: `the file holds U+${sep[0].charCodeAt(0).toString(16).toUpperCase()} (a Unicode line separator), which YAML readers disagree on; remove it or write it as an escape in a double-quoted string`, offset: sep.index };
   const cr = /\r(?!\n)/.exec(text);
   if (cr) return { message: 'the file uses CR-only line ends (old Mac style); save it with LF or CRLF line ends', offset: cr.index };
   return undefined;
@@ -271,7 +273,7 @@ function measureExpansion(doc: Document): Expansion {
 
 /** With merge: true, yaml reads `<<` as a key whose value is a symbol. */
 function isMergeKey(k: unknown): boolean {
-  return isScalar(k) && (k.value === '<<' || typeof k.value === 'symbol');
+  return isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && (k.type === 'PLAIN' || k.type === undefined)));
 }
 
 /** The first `<<` whose value is not a mapping or alias (or a list of them). */

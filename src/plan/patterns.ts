@@ -46,7 +46,7 @@ export const BUILTIN_PATTERNS: readonly PatternDef[] = [
   {
     name: 'bind', seedName: 'Host Mapped Volume', level: 'container', needsMounts: true,
     summary: 'a host directory per mount; owner: runs a one-shot init service that sets uid:gid',
-    keys: ['mounts', 'owner', 'image', 'node'], mountKeys: ['source', 'read_only'], swarm: 'needs-node',
+    keys: ['mounts', 'owner', 'image', 'node'], mountKeys: ['source', 'name', 'read_only'], swarm: 'needs-node',
   },
   {
     name: 'shared', seedName: 'Host Mapped Volume backed by Shared Storage', level: 'host', needsMounts: true, backend: 'shared',

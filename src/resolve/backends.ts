@@ -26,13 +26,20 @@ export interface BackendKindDef {
 const isInterpolated = (s: string): boolean => /^\$\{[^}]+\}$/.test(s.trim());
 const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `${root.replace(/\/+$/, '')}/${sub.replace(/^\/+/, '')}`);
 
+/** Values that go into the comma-separated `o` option: a comma would add options of its own. */
+function commaProblems(fields: Record<string, unknown>): BackendProblem[] {
+  return Object.entries(fields)
+    .filter(([, v]) => v !== undefined && /[,\s]/.test(String(v)))
+    .map(([key, v]) => ({ key, severity: 'error' as const, code: 'SCHEMA_FORMAT' as const, message: `${key} ${JSON.stringify(String(v))} holds a comma or a space, which would split the mount options` }));
+}
+
 function optionListProblems(options: readonly string[] | undefined, forbidden: Record<string, string>): BackendProblem[] {
   const out: BackendProblem[] = [];
   (options ?? []).forEach((o, i) => {
     const key = `options.${i}`;
     if (o.includes(',')) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" holds a comma; give one option per list item` });
     const name = o.split('=')[0]!.trim();
-    const why = forbidden[name];
+    const why = Object.hasOwn(forbidden, name) ? forbidden[name] : undefined;
     if (why) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" ${why}` });
   });
   return out;
@@ -43,13 +50,14 @@ const nfs: BackendKindDef = {
   level: () => 'host',
   check(input) {
     const b = input as NfsBackendInput;
-    const out = optionListProblems(b.options, {
+    const out = commaProblems({ address: b.address });
+    out.push(...optionListProblems(b.options, {
       addr: 'is set from address:; remove it',
       nfsvers: 'is set from version:; remove it',
       vers: 'is set from version:; remove it',
       uid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
       gid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
-    });
+    }));
     if (!b.export.startsWith('/') && !b.export.startsWith('$')) {
       out.push({ key: 'export', severity: 'error', code: 'BAD_PATH', message: `export "${b.export}" must be an absolute path on the server, e.g. /exports/app` });
     }
@@ -69,12 +77,14 @@ const cifs: BackendKindDef = {
   level: () => 'host',
   check(input) {
     const b = input as CifsBackendInput;
-    const out = optionListProblems(b.options, {
+    const out = commaProblems({ address: b.address, username: b.username, domain: b.domain, uid: b.uid, gid: b.gid, version: b.version });
+    if (b.password !== undefined && isInterpolated(b.password) && /[,\s]/.test(b.password)) out.push(...commaProblems({ password: b.password }));
+    out.push(...optionListProblems(b.options, {
       addr: 'is set from address:; remove it',
       username: 'is set from username:; remove it',
       password: 'must be given as password: "${VAR}", never in options',
       vers: 'is set from version:; remove it',
-    });
+    }));
     if (b.password !== undefined && !isInterpolated(b.password)) {
       out.push({
         key: 'password', severity: 'warning', code: 'LITERAL_SECRET',
@@ -168,7 +178,7 @@ export function checkPluginOptions(b: PluginBackendInput, options: Record<string
       out.push({ key: `${key}.${k}`, severity: 'warning', code: 'LITERAL_SECRET', message: `driver option "${k}" looks like a credential written literally`, hint: `use "\${VAR}" and set the variable where Compose runs` });
     }
     if (!preset) continue;
-    if (!(k in preset.options)) {
+    if (!Object.hasOwn(preset.options, k)) {
       out.push({ key: `${key}.${k}`, severity: 'warning', code: 'PRESET_OPTION', message: `"${k}" is not an option the ${b.preset} driver knows; expected one of ${Object.keys(preset.options).join(', ')}` });
       continue;
     }

@@ -25,9 +25,7 @@ export function mountTargets(service: ServiceView | undefined): string[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((v): string[] => {
     if (typeof v === 'string') {
-      const parts = v.split(':');
-      // "target", "src:target", "src:target:mode"; a Windows drive letter is not handled here.
-      const target = parts.length === 1 ? parts[0] : parts[1];
+      const target = shortTarget(v);
       return target ? [target.replace(/\/+$/, '') || '/'] : [];
     }
     if (v && typeof v === 'object' && typeof (v as { target?: unknown }).target === 'string') {
@@ -35,4 +33,28 @@ export function mountTargets(service: ServiceView | undefined): string[] {
     }
     return [];
   });
+}
+
+/** Fields of a short volume spec, split on ":" outside ${...} ("${DATA:-./d}:/data:ro"). */
+export function splitShortSpec(spec: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i]!;
+    if (c === '$' && spec[i + 1] === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    if (c === ':' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** "target", "src:target" or "src:target:mode". */
+export function shortTarget(spec: string): string | undefined {
+  const parts = splitShortSpec(spec);
+  return parts.length === 1 ? parts[0] : parts[1];
 }

@@ -28,7 +28,7 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
   const services: ResolvedService[] = [];
   for (const [name, input] of Object.entries(block.services ?? {})) {
     const path: YamlPath = [key, 'services', name];
-    if (!(name in compose.services)) {
+    if (!Object.hasOwn(compose.services, name)) {
       report({
         code: 'UNKNOWN_SERVICE', severity: 'error', path,
         message: `service "${name}" is not defined under services:`,
@@ -156,6 +156,11 @@ function resolveService(
       }
     }
     const name = m.name ?? `${service}-${lastSegmentName(target)}`;
+    const sameName = mounts.find((other) => other.name === name);
+    if (sameName) {
+      fail({ code: 'NAME_COLLISION', path: tpath, message: `mounts ${sameName.target} and ${target} of service "${service}" would both be named "${name}" (from their last path segment)`, hint: 'give one of them its own name:' });
+      return;
+    }
     const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, path: mpath };
     if (pattern.name === 'bind') {
       const source = normaliseBindSource(m.source ?? `./data/${name}`);

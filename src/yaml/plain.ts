@@ -18,7 +18,7 @@ export class PlainError extends Error {
   }
 }
 
-const isMergeKey = (k: unknown): boolean => isScalar(k) && (k.value === '<<' || typeof k.value === 'symbol');
+const isMergeKey = (k: unknown): boolean => isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && (k.type === 'PLAIN' || k.type === undefined)));
 
 export function toPlain(doc: Document): unknown {
   const anchors = new Map<string, unknown>();

@@ -170,9 +170,11 @@ x-persistence:
 
 describe('injection', () => {
   const hostile = ['a\nb: c', 'x: y', 'x # c', '"q\'', '{{ evil }}', '${EVIL}', '- item', '&a *a', '!!binary x', '\u2028z'];
+  // Written as YAML double-quoted strings (a raw U+2028 in a file is refused, escaped it is a value).
+  const q = (s: string) => JSON.stringify(s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   for (const s of hostile) {
     it(`a hostile string ${JSON.stringify(s)} stays one scalar`, () => {
-      const src = `services:\n  a: {image: a}\nx-persistence:\n  backends:\n    p: {type: plugin, driver: drv, options: {opt: ${JSON.stringify(s)}}}\n  services:\n    a: {pattern: data-container, image: ${JSON.stringify(s)}, mounts: [{target: /d, options: {}}]}\n`;
+      const src = `services:\n  a: {image: a}\nx-persistence:\n  backends:\n    p: {type: plugin, driver: drv, options: {opt: ${q(s)}}}\n  services:\n    a: {pattern: data-container, image: ${q(s)}, mounts: [{target: /d, options: {}}]}\n`;
       const r = buildText(src);
       expect(errorsOf(r)).toEqual([]);
       const data = parse(r.text!) as Record<string, any>;
