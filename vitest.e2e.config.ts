@@ -1,6 +1,19 @@
 // Real-engine end-to-end suite: `npx vitest run --config vitest.e2e.config.ts`
 // (needs a Docker engine: scripts/engine-setup.sh). See test/e2e/README.md.
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Files run in name order (00-config ... 90-plugin). The plugin test is last on
+ * purpose: the engine keeps a legacy volume plugin registered after its socket is
+ * gone, and from then on every volume lookup retries it for about 15 s (until the
+ * daemon restarts; scripts/engine-setup.sh restarts the dockerd it started).
+ */
+class ByName extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -10,7 +23,7 @@ export default defineConfig({
     fileParallelism: false,
     maxWorkers: 1,
     pool: 'forks',
-    sequence: { concurrent: false, shuffle: false },
+    sequence: { concurrent: false, shuffle: false, sequencer: ByName },
     testTimeout: 300_000,
     hookTimeout: 300_000,
     teardownTimeout: 120_000,

@@ -20,6 +20,7 @@
 //     services listed without a pattern (falling back to `default`) and
 //     services not listed at all.
 
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** mulberry32: small, fast, well-distributed 32-bit PRNG. */
@@ -316,6 +317,15 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+function isMain() {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   process.exitCode = main(process.argv);
 }

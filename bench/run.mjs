@@ -13,9 +13,10 @@
 //              (start of spawn to exit), stdout/stderr sent to a log file.
 //              Commands of one input are interleaved run by run (baseline,
 //              build, validate, baseline, build, ...) so that drift of the
-//              machine hits them alike. One unmeasured warm-up run per command
-//              comes first. If hyperfine is on PATH it times instead (hyperfine
-//              -N, no shell), unless --no-hyperfine.
+//              machine hits them alike. The RSS runs below come first and are
+//              the warm-up (no timed run is the first of its command). With --hyperfine, and hyperfine on PATH, hyperfine
+//              times instead (-N, no shell, warm-up 1); it runs each command's
+//              runs back to back, not interleaved, so it is not the default.
 //   peak RSS   separate runs of the same command under GNU time
 //              (`/usr/bin/time -f %M`, the child's getrusage ru_maxrss as
 //              reported by wait4, in KiB); the highest sample is reported.
@@ -34,9 +35,11 @@
 //                           by size; never below 5 / 5 / 3 unless set here)
 //   --cli PATH              CLI entry point (default dist/cli.js; env BENCH_CLI)
 //   --seed N                generator seed (default 1)
-//   --no-hyperfine          always use the built-in timer
+//   --hyperfine             time with hyperfine when it is on PATH
 //   --no-compose            skip the docker-compose comparison
 //   --json PATH             results file (default bench/results.json)
+//   --timeout S             give up on one run after S seconds (default 600);
+//                           a run that times out counts as a CLI failure
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,6 +54,7 @@ const INPUTS = path.join(BENCH_DIR, 'inputs');
 const HOOK = path.join(BENCH_DIR, 'maxrss-hook.cjs');
 const NODE = process.execPath;
 const MiB = 1024 * 1024;
+let TIMEOUT_MS = 600000;
 
 // ---------------------------------------------------------------- options --
 const DEFAULT_RUNS = { 20: 10, 1000: 5, 10000: 3 };
@@ -62,9 +66,10 @@ function parseArgs(argv) {
     runs: null,
     cli: process.env.BENCH_CLI || path.join(ROOT, 'dist', 'cli.js'),
     seed: 1,
-    hyperfine: true,
+    hyperfine: false,
     compose: true,
     json: path.join(BENCH_DIR, 'results.json'),
+    timeoutS: 600,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
@@ -85,15 +90,25 @@ function parseArgs(argv) {
       case '--json':
         o.json = path.resolve(val());
         break;
+      case '--hyperfine':
+        o.hyperfine = true;
+        break;
       case '--no-hyperfine':
         o.hyperfine = false;
+        break;
+      case '--timeout':
+        o.timeoutS = Number(val());
         break;
       case '--no-compose':
         o.compose = false;
         break;
       case '-h':
       case '--help':
-        process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
+        {
+          const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+          const end = lines.findIndex((l) => !l.startsWith('//'));
+          process.stdout.write(`${lines.slice(0, end).map((l) => l.slice(3)).join('\n')}\n`);
+        }
         process.exit(0);
         break;
       default:
@@ -103,12 +118,13 @@ function parseArgs(argv) {
   if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
   if (o.runs !== null && (!Number.isInteger(o.runs) || o.runs < 1)) usage('--runs takes a positive integer');
   if (!Number.isInteger(o.seed)) usage('--seed takes an integer');
+  if (!(o.timeoutS > 0)) usage('--timeout takes a number of seconds');
   o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
   return o;
 }
 
 function usage(msg) {
-  process.stderr.write(`bench: ${msg}\nusage: node bench/run.mjs [--sizes 20,1000,10000] [--runs N] [--cli PATH] [--seed N] [--no-hyperfine] [--no-compose] [--json PATH]\n`);
+  process.stderr.write(`bench: ${msg}\nusage: node bench/run.mjs [--sizes 20,1000,10000] [--runs N] [--cli PATH] [--seed N] [--hyperfine] [--no-compose] [--json PATH] [--timeout S]\n`);
   process.exit(2);
 }
 
@@ -217,7 +233,7 @@ function runOnce(cmd, mode, rssMethod) {
     }
   }
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { cwd: cmd.cwd, env, stdio: ['ignore', fd, fd], maxBuffer: 0 });
+  const r = spawnSync(file, args, { cwd: cmd.cwd, env, stdio: ['ignore', fd, fd], timeout: TIMEOUT_MS, killSignal: 'SIGKILL' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   fs.closeSync(fd);
   let rssKiB = null;
@@ -227,7 +243,8 @@ function runOnce(cmd, mode, rssMethod) {
     fs.rmSync(rssFile, { force: true });
   }
   const ok = !r.error && r.status === 0;
-  return { ms, ok, status: r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`, rssKiB, log };
+  const timedOut = r.error ? r.error.code === 'ETIMEDOUT' : r.signal === 'SIGKILL' && ms >= TIMEOUT_MS;
+  return { ms, ok, status: timedOut ? `timed out after ${TIMEOUT_MS / 1000} s` : r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`, rssKiB, log };
 }
 
 function stats(samples) {
@@ -305,7 +322,6 @@ function measureGroup(cmds, runs, rssRuns, ctx) {
   }
 
   const samples = Object.fromEntries(live.map((c) => [c.id, []]));
-  for (const c of live) runOnce(c, 'time', ctx.rssMethod); // warm-up, unmeasured
   for (let i = 0; i < runs; i++) {
     for (const c of live) {
       if (!res[c.id].ok) continue;
@@ -349,6 +365,7 @@ function table(head, rows, align) {
 // ------------------------------------------------------------------- main --
 function main() {
   const opt = parseArgs(process.argv.slice(2));
+  TIMEOUT_MS = opt.timeoutS * 1000;
   if (!fs.existsSync(opt.cli)) {
     process.stderr.write(`bench: CLI not found at ${path.relative(ROOT, opt.cli) || opt.cli}; run \`npm run build\` first (or pass --cli PATH)\n`);
     return 1;
@@ -357,6 +374,7 @@ function main() {
 
   const rssMethod = detectRssMethod();
   const hyperfine = detectHyperfine(opt.hyperfine);
+  if (opt.hyperfine && !hyperfine) process.stderr.write('bench: --hyperfine: hyperfine 1.13 or newer is not on PATH; using the built-in timer\n');
   const compose = opt.sizes.includes(20) ? detectCompose(opt.compose) : { skipped: 'no 20-service input in --sizes' };
   const ctx = { rssMethod, hyperfine };
   const cliRel = path.relative(ROOT, opt.cli) || opt.cli;
@@ -375,7 +393,7 @@ function main() {
     cpu: cpuModel(),
     cores: os.cpus().length,
     memGiB: round(os.totalmem() / 1024 ** 3, 1),
-    timing: hyperfine ? `hyperfine ${hyperfine.version} (-N, warm-up 1)` : 'built-in (spawnSync + hrtime, interleaved, warm-up 1)',
+    timing: hyperfine ? `hyperfine ${hyperfine.version} (-N, warm-up 1)` : 'built-in (spawnSync + hrtime, interleaved, after the RSS runs)',
     rss: rssMethod.label,
     compose: compose.skipped ? `skipped: ${compose.skipped}` : `${compose.label} ${compose.version}`,
     nodeOptions: process.env.NODE_OPTIONS || null,
@@ -422,7 +440,7 @@ function main() {
       cmds.push({ id: 'compose-config', label: `${compose.label} config -q`, file: compose.file, args: [...compose.pre, '-f', output, 'config', '-q'], cwd: ROOT, after: `build-${n}` });
     }
 
-    process.stderr.write(`${fmtInt(n)} services: ${cmds.length} commands × (${rssRuns} RSS + 1 warm-up + ${runs} timed) runs ...`);
+    process.stderr.write(`${fmtInt(n)} services: ${cmds.length} commands × (${rssRuns} RSS/warm-up + ${runs} timed) runs ...`);
     const t0 = Date.now();
     const res = measureGroup(cmds, runs, rssRuns, ctx);
     process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { CLI, engineReachable, leftovers, randomId, removeLeftovers } from './lib.js';
+import { CLI, docker, engineReachable, leftovers, randomId, removeLeftovers } from './lib.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -36,7 +36,21 @@ export function setup(project: TestProject) {
   process.env.CP_E2E_PREFIX = prefix;
   project.provide('engine', engine);
   project.provide('runPrefix', prefix);
-  if (engine) console.log(`e2e: engine reachable; run prefix ${prefix}`);
+  if (engine) {
+    console.log(`e2e: engine reachable; run prefix ${prefix}`);
+    // a legacy volume plugin whose socket is gone stays registered in the engine and
+    // makes every volume lookup retry it for ~15 s: the suite would take far longer
+    const t0 = Date.now();
+    docker(['volume', 'ls', '-q'], { timeoutMs: 60_000 });
+    const s = (Date.now() - t0) / 1000;
+    if (s > 5) {
+      console.log(
+        `e2e: WARNING: a volume listing took ${s.toFixed(0)} s: a volume plugin that is gone is still ` +
+          'registered in the engine; every volume step will be that slow. Restart the engine ' +
+          '(scripts/engine-setup.sh restarts the dockerd it started).',
+      );
+    }
+  }
 }
 
 export function teardown() {

@@ -10,7 +10,6 @@ import YAML from 'yaml';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** CP_E2E_SAMPLES points elsewhere (development against other inputs). */
 export const SAMPLES = process.env.CP_E2E_SAMPLES ?? path.join(REPO, 'samples');
-export const FIXTURES = path.join(REPO, 'test/e2e/fixtures');
 /** The CLI under test; CP_E2E_CLI points elsewhere (e.g. a dev build). */
 export const CLI = process.env.CP_E2E_CLI ?? path.join(REPO, 'dist/cli.js');
 
@@ -101,10 +100,6 @@ export function sample(name: string): string {
   const file = path.join(SAMPLES, `${name}.persist.yaml`);
   if (!fs.existsSync(file)) throw new Error(`sample missing: ${file}`);
   return file;
-}
-
-export function fixture(name: string): string {
-  return path.join(FIXTURES, `${name}.persist.yaml`);
 }
 
 export function makeWorkDir(tag: string): string {
@@ -199,8 +194,11 @@ export interface OverrideOpts {
   helperImage?: string;
 }
 
-/** Variables the output refers to without a default, set so Compose does not warn. */
-function envFor(outPath: string): Record<string, string> {
+/**
+ * Variables a compose file refers to without a default (`${X}`, `${X:?msg}`), given a
+ * test value so Compose neither warns nor refuses (`:?` makes a missing one an error).
+ */
+export function envFor(outPath: string): Record<string, string> {
   const text = fs.readFileSync(outPath, 'utf8');
   const env: Record<string, string> = {};
   for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?-][^}]*)?\}/g)) {
@@ -221,7 +219,7 @@ export class Project {
     readonly built: Built,
     env: Record<string, string> = {},
   ) {
-    this.overridePath = path.join(built.workDir, 'e2e.override.yml');
+    this.overridePath = path.join(built.workDir, `${name}.override.yml`);
     this.env = { ...envFor(built.outPath), ...env };
   }
 
@@ -440,9 +438,9 @@ export function upgradeCheck(
 /**
  * Host loss: `down -v`, then remove every container and local volume of the project
  * still there (what a replacement host would not have), run `beforeUp` (e.g. delete
- * a bind source, restart a plugin), and `up` again on v2.
+ * a bind source), and `up` again with the current images (unless `upAgain` is false).
  */
-export function hostLoss(p: Project, beforeUp?: () => void): void {
+export function hostLoss(p: Project, beforeUp?: () => void, upAgain = true): void {
   p.mustCompose(['down', '-v', '--remove-orphans', '-t', '2']);
   removeLeftovers(p.name);
   const l = p.objects();
@@ -450,7 +448,7 @@ export function hostLoss(p: Project, beforeUp?: () => void): void {
     throw new Error(`host loss: objects left for ${p.name}: ${JSON.stringify(l)}`);
   }
   beforeUp?.();
-  p.up();
+  if (upAgain) p.up();
 }
 
 export function describeMarkers(ms: MarkerRead[]): string {
