@@ -13,3 +13,5 @@ export { formatDiagnostic, diagnosticsToJson, hasErrors, DIAG_CODES, type Diagno
 export type { Plan, ServicePlan, Level, Target } from './model.js';
 export { BUILTIN_PATTERNS, type PatternDef } from './plan/patterns.js';
 export { explainTable } from './explain.js';
+export { compareOutputs, dataSafety } from './check/data-safety.js';
+export { initBlock, type InitResult } from './init/init.js';

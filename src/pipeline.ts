@@ -114,7 +114,6 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   // The parsed document is edited in place (a copy of a large file costs seconds); positions
   // are looked up before the edit (see below).
   const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : first.doc;
-  const maxAliasCount = Math.max(...sources.map((s) => s.maxAliasCount));
   const data = sources.length > 1 ? toPlain(doc) : first.data;
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { splitShortSpec } from '../resolve/compose-view.js';
+import { parseSource } from '../parse/parse.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -95,4 +96,10 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
     }
   }
   return out;
+}
+
+/** Two generated files as text: read like any input (alias bombs refused; unreadable means no data). */
+export function compareOutputs(oldText: string, newText: string, file: string): Diagnostic[] {
+  const load = (text: string): unknown => parseSource({ file, text }).value?.data ?? {};
+  return dataSafety(load(oldText), load(newText), file);
 }

@@ -4,12 +4,12 @@
  * reported (an error under `require:`); a mount on a path the image's
  * version refuses is an error naming both paths.
  */
+import { covers } from '../resolve/paths.js';
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import { levelRank, type Level, type Plan, type ResolvedSpec, type UnlistedStateful } from '../model.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
 import { mountTargets, splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
 
-const covers = (mount: string, path: string): boolean => path === mount || path.startsWith(`${mount}/`);
 
 /** What a service's own volumes give a data path: a named volume or bind, an anonymous volume, or nothing. */
 function ownLevel(service: ServiceView, paths: readonly string[]): { level: Level; anonymous: boolean } {

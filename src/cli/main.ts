@@ -13,19 +13,8 @@ import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
-import { dataSafety } from '../check/data-safety.js';
-import { parse as parseYaml } from 'yaml';
+import { compareOutputs } from '../check/data-safety.js';
 
-function compareOutputs(oldText: string, newText: string, file: string): Diagnostic[] {
-  const load = (t: string): unknown => {
-    try {
-      return parseYaml(t, { merge: true, maxAliasCount: 1000, logLevel: 'silent' });
-    } catch {
-      return {};
-    }
-  };
-  return dataSafety(load(oldText), load(newText), file);
-}
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
 

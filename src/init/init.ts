@@ -3,6 +3,7 @@
  * for every service whose image the catalog knows as stateful. The block is
  * appended as text, so the user's comments and layout stay byte for byte.
  */
+import { covers } from '../resolve/paths.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource, type SourceFile } from '../parse/parse.js';
@@ -31,7 +32,6 @@ export interface InitResult {
 }
 
 const key = (s: string): string => (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) && !needsQuotes(s) ? s : yamlQuote(s));
-const covers = (mount: string, path: string): boolean => path === mount || path.startsWith(`${mount}/`);
 
 export function initBlock(src: SourceFile, options: InitOptions = {}): InitResult {
   const parsed = parseSource(src);

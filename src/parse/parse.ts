@@ -5,7 +5,7 @@
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, DiagCode, StageResult } from '../diagnostics.js';
 import { offsetToLinePos } from '../yaml/positions.js';
-import { PlainError, toPlain } from '../yaml/plain.js';
+import { isMergeKey, PlainError, toPlain } from '../yaml/plain.js';
 
 export interface SourceFile {
   /** Name as shown in messages (as the user gave it). */
@@ -18,8 +18,6 @@ export interface SourceDoc extends SourceFile {
   lineCounter: LineCounter;
   /** The document as plain data (merge keys applied), computed once. */
   data: unknown;
-  /** yaml's own alias limit for later toJS calls (expansion is checked at parse). */
-  maxAliasCount: number;
 }
 
 /** Larger inputs are refused before parsing: a compose file is never this big. */
@@ -31,8 +29,6 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * measured and bounded: at most this many nodes, or ten times the written ones.
  */
 export const MAX_EXPANDED_NODES = 100_000;
-/** Kept for the consumers that call yaml's toJS themselves: expansion is checked before. */
-export const MAX_ALIAS_COUNT = -1;
 
 const YAML_CODES: Record<string, DiagCode> = {
   DUPLICATE_KEY: 'YAML_DUPLICATE_KEY',
@@ -137,7 +133,6 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     const pos = offsetToLinePos(lineCounter, expansion.firstAlias ?? 0);
     return fail('YAML_ALIAS', `aliases expand ${expansion.written} written nodes to ${expansion.expanded > 1e9 ? 'over a billion' : expansion.expanded} (limit ${limit}): refused as an alias bomb`, pos.line, pos.col);
   }
-  const maxAliasCount = MAX_ALIAS_COUNT;
   let data: unknown;
   try {
     data = toPlain(doc);
@@ -154,7 +149,7 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     }
     return fail('YAML_ALIAS', firstLine(message), ...aliasPosition(doc, lineCounter, undefined));
   }
-  return { value: { ...src, doc, lineCounter, data, maxAliasCount }, diagnostics: [] };
+  return { value: { ...src, doc, lineCounter, data }, diagnostics: [] };
 }
 
 /** The first key that repeats within one mapping, or that is not a plain name (a collection, empty). */
@@ -271,10 +266,6 @@ function measureExpansion(doc: Document): Expansion {
   return { written, expanded, ...(firstAlias !== undefined ? { firstAlias } : {}), ...(missing ? { missing } : {}) };
 }
 
-/** With merge: true, yaml reads `<<` as a key whose value is a symbol. */
-function isMergeKey(k: unknown): boolean {
-  return isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && (k.type === 'PLAIN' || k.type === undefined)));
-}
 
 /** The first `<<` whose value is not a mapping or alias (or a list of them). */
 function badMergeOffset(doc: Document): number | undefined {

@@ -50,3 +50,6 @@ function escapesProject(rel: string): boolean {
   }
   return false;
 }
+
+/** Whether a mount at `mount` holds `path` (the same directory or one below it). */
+export const covers = (mount: string, path: string): boolean => path === mount || path.startsWith(`${mount}/`);

@@ -18,7 +18,8 @@ export class PlainError extends Error {
   }
 }
 
-const isMergeKey = (k: unknown): boolean => isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && (k.type === 'PLAIN' || k.type === undefined)));
+/** A plain `<<` key (yaml reads it as a symbol with merge keys on); a quoted "<<" is a string. */
+export const isMergeKey = (k: unknown): boolean => isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && (k.type === 'PLAIN' || k.type === undefined)));
 
 export function toPlain(doc: Document): unknown {
   const anchors = new Map<string, unknown>();
