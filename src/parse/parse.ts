@@ -54,6 +54,12 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     const pos = offsetToLinePos(lc, at);
     return fail('YAML_SYNTAX', 'the file holds a NUL byte: it is binary, not YAML', pos.line, pos.col);
   }
+  const second = secondDocumentOffset(src.text);
+  if (second !== undefined) {
+    // Known before parsing: a stream of 20,000 documents is not parsed 20,000 times to say so.
+    const pos = linePosOfOffset(src.text, second);
+    return fail('YAML_MULTI_DOC', 'the file holds more than one YAML document (a --- line after content); a compose file is one document', pos.line, pos.col);
+  }
   const lineCounter = new LineCounter();
   const parseStream = () =>
     parseAllDocuments(src.text, {
@@ -194,6 +200,33 @@ function rawTextProblem(text: string): { message: string; offset: number } | und
   if (sep) return { message: `the file holds U+${sep[0].charCodeAt(0).toString(16).toUpperCase()} (a Unicode line separator), which YAML readers disagree on; remove it or write it as an escape in a double-quoted string`, offset: sep.index };
   const cr = /\r(?!\n)/.exec(text);
   if (cr) return { message: 'the file uses CR-only line ends (old Mac style); save it with LF or CRLF line ends', offset: cr.index };
+  return undefined;
+}
+
+/**
+ * Where a second document starts: a `---` line after content (a marker at
+ * column 0 is a document marker even inside a scalar), or content after `...`.
+ */
+function secondDocumentOffset(text: string): number | undefined {
+  let content = false;
+  let ended = false;
+  const re = /^(.*)$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const line = m[1]!.replace(/\r$/, '');
+    if (re.lastIndex === m.index) re.lastIndex++;
+    if (/^---(\s|$)/.test(line)) {
+      if (content || ended) return m.index;
+      content = line.slice(3).trim() !== '' && !line.slice(3).trim().startsWith('#');
+      continue;
+    }
+    if (/^\.\.\.(\s|$)/.test(line)) {
+      ended = content || ended;
+      continue;
+    }
+    if (line.trim() === '' || line.trimStart().startsWith('#') || /^%/.test(line)) continue;
+    if (ended) return m.index;
+    content = true;
+  }
   return undefined;
 }
 

@@ -67,11 +67,6 @@ export const KNOWN: Record<string, Known> = {
     fails: ['limits'],
     slow: true,
   },
-  'many-documents.yaml': {
-    reason: '20,000 documents: ~4.5 s; every document is parsed before the multi-document error (could stop at the second)',
-    fails: ['limits'],
-    slow: true,
-  },
 };
 
 interface Run {
