@@ -20,8 +20,8 @@ export interface SourceDoc extends SourceFile {
   data: unknown;
 }
 
-/** Larger inputs are refused before parsing: a compose file is never this big. */
-export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** Larger inputs are refused before parsing: 25,000 services fit; a real compose file is far smaller. */
+export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
 /**
  * Aliases share one value, but a consumer that expands them (docker-compose,
  * a validator) does the work of the expanded tree: a "billion laughs" file of

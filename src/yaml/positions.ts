@@ -16,8 +16,22 @@ function scalarKeyValue(key: unknown): unknown {
   return isScalar(key) ? key.value : key;
 }
 
+/** Large mappings get an index on first lookup: locating thousands of diagnostics stays linear. */
+const INDEX_FROM = 64;
+const indexes = new WeakMap<object, { size: number; byKey: Map<string, Pair> }>();
+
 export function findPair(map: unknown, key: string): Pair | undefined {
   if (!isMap(map)) return undefined;
+  if (map.items.length >= INDEX_FROM) {
+    let index = indexes.get(map);
+    if (!index || index.size !== map.items.length) {
+      const byKey = new Map<string, Pair>();
+      for (const item of map.items) if (isPair(item)) byKey.set(String(scalarKeyValue(item.key)), item);
+      index = { size: map.items.length, byKey };
+      indexes.set(map, index);
+    }
+    return index.byKey.get(key);
+  }
   for (const item of map.items) {
     if (isPair(item) && String(scalarKeyValue(item.key)) === key) return item;
   }

@@ -118,6 +118,8 @@ export const SMALL = [
 
 // ---- big or binary cases: generated into a temporary directory ----
 const MiB = 1024 * 1024;
+/** The tool's input limit (src/parse/parse.ts MAX_INPUT_BYTES). */
+const LIMIT_MIB = 8;
 export const GENERATED = [
   ['nul-byte', () => Buffer.from(VALID.replace('postgres:16', 'postgres\u0000:16')), { exit: 1, code: 'YAML_SYNTAX', pos: true }],
   ['nul-bytes-only', () => Buffer.alloc(4096), { exit: 1, code: 'YAML_SYNTAX' }],
@@ -136,13 +138,13 @@ export const GENERATED = [
   ['utf8-surrogate', () => Buffer.concat([Buffer.from('services:\n  db:\n    image: '), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n')]), { exit: 1, code: 'YAML_SYNTAX' }],
   ['utf16le-with-bom', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(VALID, 'utf16le')]), { exit: 1, code: 'YAML_SYNTAX' }],
   ['huge-50mb', () => Buffer.from(VALID + `# ${'x'.repeat(78)}\n`.repeat((50 * MiB) / 81)), { exit: 1, code: 'FILE_TOO_LARGE' }],
-  ['just-over-limit', () => Buffer.from(VALID + `# ${'x'.repeat(78)}\n`.repeat(Math.ceil((16 * MiB) / 81) + 10)), { exit: 1, code: 'FILE_TOO_LARGE' }],
-  ['near-limit-comments-valid', () => Buffer.from(VALID + `# ${'x'.repeat(78)}\n`.repeat(Math.floor((15 * MiB) / 81))), { exit: 0 }],
+  ['just-over-limit', () => Buffer.from(VALID + `# ${'x'.repeat(78)}\n`.repeat(Math.ceil((LIMIT_MIB * MiB) / 81) + 10)), { exit: 1, code: 'FILE_TOO_LARGE' }],
+  ['near-limit-comments-valid', () => Buffer.from(VALID + `# ${'x'.repeat(78)}\n`.repeat(Math.floor(((LIMIT_MIB - 0.5) * MiB) / 81))), { exit: 0 }],
   ['near-limit-labels', () => {
-    // 15 MiB of real mapping content: a label per line.
+    // Just under the limit of real mapping content: a label per line.
     const lines = [];
     let size = 0;
-    for (let i = 0; size < 15 * MiB; i++) {
+    for (let i = 0; size < (LIMIT_MIB - 0.5) * MiB; i++) {
       const l = `      com.example.label${i}: "${'v'.repeat(40)}"\n`;
       lines.push(l);
       size += l.length;
@@ -158,7 +160,7 @@ export const GENERATED = [
   ['long-line-valid', () => Buffer.from(VALID.replace('    image: postgres:16\n', `    image: postgres:16\n    labels:\n      com.example.long: "${'x'.repeat(4 * MiB)}"\n`)), { exit: 0 }],
   ['long-line-in-block', () => Buffer.from(VALID.replace('[/var/lib/postgresql/data]', `[/${'a'.repeat(4 * MiB)}]`)), { exit: 1, pos: true }],
   ['long-key', () => Buffer.from(VALID.replace('x-persistence:\n  services:', `x-persistence:\n  ${'k'.repeat(1 * MiB)}: 1\n  services:`)), { exit: 1, code: 'YAML_SYNTAX', pos: true }],
-  ['long-unclosed-quote', () => Buffer.from('services:\n  db:\n    image: "' + 'x'.repeat(8 * MiB) + '\n'), { exit: 1, code: 'YAML_SYNTAX', pos: true }],
+  ['long-unclosed-quote', () => Buffer.from('services:\n  db:\n    image: "' + 'x'.repeat(6 * MiB) + '\n'), { exit: 1, code: 'YAML_SYNTAX', pos: true }],
   ['many-syntax-errors', () => Buffer.from('services:\n' + '  db: : : x\n  "open\n'.repeat(20000)), { exit: 1, code: 'YAML_SYNTAX', pos: true }],
   ['many-duplicate-keys', () => Buffer.from('services:\n  db:\n' + '    image: x\n'.repeat(100000)), { exit: 1, code: 'YAML_DUPLICATE_KEY', pos: true }],
   ['many-documents', () => Buffer.from((VALID + '---\n').repeat(20000)), { exit: 1, code: 'YAML_MULTI_DOC', pos: true }],
