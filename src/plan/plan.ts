@@ -39,7 +39,13 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
   const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image } : undefined;
   if (sidecar) generated.push(`sidecar service ${sidecar.name} (${sidecar.image}) owning the volumes; volumes_from + depends_on`);
   const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner } : undefined;
-  if (init) generated.push(`init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`);
+  if (init) {
+    generated.push(
+      target === 'swarm'
+        ? `init task ${init.name} runs chown -R ${init.owner} (Swarm does not order services: ${s.service} restarts until it has run)`
+        : `init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`,
+    );
+  }
 
   if (pattern.userDefined) generated.push(`user pattern ${pattern.name}: ${pattern.summary}`);
   if (target === 'swarm') level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
