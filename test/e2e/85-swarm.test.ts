@@ -33,7 +33,7 @@ import {
 // detached) or a newer one (28.x: `stack config`, and deploy waits unless --detach).
 const deployHelp = spawnSync('docker', ['stack', 'deploy', '--help'], { encoding: 'utf8' }).stdout ?? '';
 const DETACH = /--detach\b/.test(deployHelp) ? ['--detach=true'] : [];
-const HAS_STACK_CONFIG = spawnSync('docker', ['stack', 'config', '--help'], { encoding: 'utf8' }).status === 0;
+const HAS_STACK_CONFIG = /docker stack config/.test(spawnSync('docker', ['stack', 'config', '--help'], { encoding: 'utf8' }).stdout ?? '');
 /** ${VAR} and ${VAR:-default}, as the stack loader substitutes them (enough for this file). */
 function interpolate(text: string, env: Record<string, string>): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_, name: string, def?: string) => env[name] ?? process.env[name] ?? def ?? '');

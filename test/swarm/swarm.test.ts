@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFile, buildText, errorsOf } from '../helpers/run.js';
 
-const hasStackConfig = spawnSync('docker', ['stack', 'config', '--help'], { encoding: 'utf8' }).status === 0;
+const hasStackConfig = /docker stack config/.test(spawnSync('docker', ['stack', 'config', '--help'], { encoding: 'utf8' }).stdout ?? '');
 const ENV = { ...process.env, DB_PASSWORD: 'x', CIFS_USER: 'u', CIFS_PASSWORD: 'p' };
 const dir = mkdtempSync(join(tmpdir(), 'cp-swarm-'));
 
