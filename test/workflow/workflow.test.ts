@@ -80,3 +80,45 @@ describe('pre-commit framework hook', () => {
     expect(existsSync('dist/cli.js')).toBe(true);
   });
 });
+
+describe('colors', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  const bad = resolve('test/bad/03-pattern-typo.persist.yaml');
+  const onTty = (env: Record<string, string | undefined>, flags = '') =>
+    spawnSync('script', ['-qec', `node ${resolve('dist/cli.js')} validate ${flags} -f ${bad}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
+  it.skipIf(!hasScript)('on a terminal errors are colored, never with NO_COLOR or --no-color', () => {
+    const { NO_COLOR: _drop, ...env } = process.env;
+    void _drop;
+    expect(onTty({ ...env, NO_COLOR: undefined })).toContain('\u001b[31merror\u001b[0m');
+    expect(onTty({ NO_COLOR: '1' })).not.toContain('\u001b[');
+    expect(onTty({ ...env, NO_COLOR: undefined }, '--no-color')).not.toContain('\u001b[');
+    expect(onTty({ ...env, NO_COLOR: undefined }, '--no-color')).toContain(' error ');
+  });
+  it('never when the output is not a terminal', () => {
+    const r = spawnSync('node', [resolve('dist/cli.js'), 'validate', '-f', bad], { encoding: 'utf8' });
+    expect(r.stderr).toContain(' error ');
+    expect(r.stderr).not.toContain('\u001b[');
+  });
+});
+
+describe('init on a stack with a database, a cache and a search engine', () => {
+  it('writes a block that builds without edits, keeping the comments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-init-'));
+    const src = join(dir, 'compose.persist.yaml');
+    writeFileSync(
+      src,
+      `# our shop\nservices:\n  db:\n    image: docker.io/library/postgres:16.4   # primary\n    environment:\n      POSTGRES_PASSWORD: \${PG_PASSWORD}\n  cache:\n    image: redis:7-alpine\n  search:\n    image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0\n  web:\n    image: nginx:1.27\n`,
+    );
+    const init = spawnSync('node', [resolve('dist/cli.js'), 'init', '--write', '-f', src], { encoding: 'utf8' });
+    expect(init.status).toBe(0);
+    const text = readFileSync(src, 'utf8');
+    expect(text.startsWith('# our shop\nservices:\n  db:\n    image: docker.io/library/postgres:16.4   # primary\n')).toBe(true);
+    const block = (parse(text) as { 'x-persistence': { services: Record<string, { mounts: string[] }> } })['x-persistence'];
+    expect(block.services).toEqual({ db: { mounts: ['/var/lib/postgresql/data'] }, cache: { mounts: ['/data'] }, search: { mounts: ['/usr/share/elasticsearch/data'] } });
+    const build = spawnSync('node', [resolve('dist/cli.js'), 'build', '-f', src, '-o', join(dir, 'docker-compose.yml')], { encoding: 'utf8' });
+    expect(build.status).toBe(0);
+    expect(build.stderr).toBe('');
+    const out = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { volumes: Record<string, unknown> };
+    expect(Object.keys(out.volumes).sort()).toEqual(['cache-data', 'db-data', 'search-data']);
+  });
+});
