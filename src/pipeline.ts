@@ -152,7 +152,6 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
   if (target === 'swarm') prependVersion(doc);
-  if (hasErrors(diagnostics)) return done({ plan: planned.value });
   return done({ plan: planned.value, text: emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(output) });
 }
 
