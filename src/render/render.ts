@@ -76,6 +76,15 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
  * template and service at fault.
  */
 export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment[] {
+  const out: Fragment[] = [];
+  // In chunks: one parser run per few hundred services, and the memory of each freed before the next.
+  for (let i = 0; i < plans.length; i += RENDER_CHUNK) out.push(...renderChunk(plans.slice(i, i + RENDER_CHUNK), target, patterns, userTemplates));
+  return out;
+}
+
+const RENDER_CHUNK = 256;
+
+function renderChunk(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn>): Fragment[] {
   const texts = plans.map((p) => renderText(p, target, patterns, userTemplates));
   const asItem = (text: string): string => {
     const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
