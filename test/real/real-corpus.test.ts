@@ -3,7 +3,9 @@
  * (../shared/corpus/real): every file whose services run a catalog image.
  * Prints the figures: recognised, built without edits, valid Compose.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -19,6 +21,20 @@ const rows = existsSync(join(ROOT, 'INDEX.tsv'))
 const header = existsSync(join(ROOT, 'INDEX.tsv')) ? readFileSync(join(ROOT, 'INDEX.tsv'), 'utf8').split('\n')[0]!.split('\t') : [];
 const col = (name: string) => header.indexOf(name);
 const withImages = rows.filter((r) => (r[col('stateful_images')] ?? '').trim() !== '');
+
+const HAS_COMPOSE = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+const scratch = mkdtempSync(join(tmpdir(), 'cp-real-'));
+
+/** docker-compose config -q as INDEX.tsv ran it: an empty environment, then dummy values for variables. */
+function composeConfigOk(text: string): boolean {
+  const file = join(scratch, 'docker-compose.yml');
+  writeFileSync(file, text);
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'C.UTF-8' };
+  const run = (env: Record<string, string>) => spawnSync('docker-compose', ['-f', file, 'config', '-q'], { cwd: scratch, env, encoding: 'utf8' }).status === 0;
+  if (run(base)) return true;
+  const names = [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+  return run({ ...base, ...Object.fromEntries(names.map((n) => [n, 'dummy'])) });
+}
 
 describe.skipIf(rows.length === 0)('real compose files: init then build', () => {
   it('the run-time Compose schema accepts every real file the pinned specification accepts', async () => {
@@ -52,6 +68,8 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
     let blocks = 0;
     let built = 0;
     let valid = 0;
+    let composeOk = 0;
+    let composeChecked = 0;
     const failures: string[] = [];
     for (const r of withImages) {
       const file = join(ROOT, r[col('file')]!);
@@ -71,13 +89,20 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
       built++;
       if (validate(parse(out.text, { merge: true }))) valid++;
       else failures.push(`${r[col('file')]}: output invalid: ${JSON.stringify(validate.errors?.[0])}`);
+      // A file docker-compose 1.29 accepted (INDEX dc_config ok) must stay accepted.
+      if (HAS_COMPOSE && r[col('dc_config')] === 'ok') {
+        composeChecked++;
+        if (composeConfigOk(out.text)) composeOk++;
+        else failures.push(`${r[col('file')]}: docker-compose config -q refuses the output`);
+      }
     }
     console.log(
-      `real corpus: ${withImages.length} files with stateful images; recognised ${recognised}; init wrote a block for ${blocks} (the rest already mount their data); built without edits ${built}/${blocks}; valid Compose ${valid}/${built}`,
+      `real corpus: ${withImages.length} files with stateful images; recognised ${recognised}; init wrote a block for ${blocks} (the rest already mount their data); built without edits ${built}/${blocks}; valid Compose ${valid}/${built}; docker-compose config -q ${HAS_COMPOSE ? `${composeOk}/${composeChecked} (of those 1.29 accepted before)` : 'not installed: skipped'}`,
     );
     if (failures.length) console.log(failures.join('\n'));
     expect(recognised).toBe(withImages.length);
     expect(built).toBe(blocks);
     expect(valid).toBe(built);
+    expect(composeOk).toBe(composeChecked);
   });
 });
