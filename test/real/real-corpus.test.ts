@@ -3,7 +3,7 @@
  * (../shared/corpus/real): every file whose services run a catalog image.
  * Prints the figures: recognised, built without edits, valid Compose.
  */
-import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,4 +105,52 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
     expect(valid).toBe(built);
     expect(composeOk).toBe(composeChecked);
   });
+
+  it('a block added to every real file builds valid Compose and leaves everything else as it meant', () => {
+    const validate = composeSpecValidator();
+    let tried = 0;
+    const problems: string[] = [];
+    for (const dir of ['awesome-compose', 'compose-spec', 'compose-go']) {
+      for (const f of readdirSync(join(ROOT, dir)).filter((n) => /\.ya?ml$/.test(n))) {
+        const text = readFileSync(join(ROOT, dir, f), 'utf8');
+        let input: Record<string, any>;
+        try {
+          input = parse(text, { merge: true, logLevel: 'silent', maxAliasCount: 1000 });
+        } catch {
+          continue;
+        }
+        const first = input && typeof input === 'object' && input.services && typeof input.services === 'object' ? Object.keys(input.services)[0] : undefined;
+        if (!first || !validate(input)) continue;
+        tried++;
+        const withBlock = `${text.replace(/\s*$/, '\n')}x-persistence:\n  services:\n    ${JSON.stringify(first)}: {pattern: volume, mounts: [{target: /cp-probe, name: cp-probe-vol}]}\n`;
+        const r = build([{ file: f, text: withBlock }]);
+        if (!r.text) {
+          problems.push(`${dir}/${f}: refused: ${r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')}`);
+          continue;
+        }
+        const output = parse(r.text, { merge: true, logLevel: 'silent', maxAliasCount: -1 }) as Record<string, any>;
+        if (!validate(output)) problems.push(`${dir}/${f}: output invalid: ${JSON.stringify(validate.errors?.[0])}`);
+        // Meaning outside what the block adds: identical.
+        const { volumes: inVolumes = {}, ...inRest } = input;
+        const { volumes: outVolumes = {}, ...outRest } = output;
+        const inFirst = { ...inRest.services[first] };
+        const outFirst = { ...outRest.services[first] };
+        const added = (outFirst.volumes ?? []).filter((v: unknown) => JSON.stringify(v).includes('cp-probe'));
+        outFirst.volumes = (outFirst.volumes ?? []).filter((v: unknown) => !JSON.stringify(v).includes('cp-probe'));
+        if (!inFirst.volumes && outFirst.volumes.length === 0) delete outFirst.volumes;
+        const strip = (o: Record<string, any>, svc: Record<string, unknown>) => ({ ...o, services: { ...o.services, [first]: svc } });
+        try {
+          expect(strip(outRest, outFirst)).toEqual(strip(inRest, inFirst));
+          expect(added).toEqual([{ type: 'volume', source: 'cp-probe-vol', target: '/cp-probe' }]);
+          expect({ ...(outVolumes ?? {}) }).toEqual({ ...(inVolumes ?? {}), 'cp-probe-vol': {} });
+        } catch (e) {
+          problems.push(`${dir}/${f}: meaning changed: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    console.log(`real corpus with a block: ${tried} files valid by the specification, ${tried - problems.length} built and unchanged in meaning outside the block`);
+    expect(problems).toEqual([]);
+    expect(tried).toBeGreaterThan(100);
+  });
 });
+
