@@ -107,7 +107,7 @@ function simplify(errors: readonly ErrorObject[], data: unknown): ErrorObject[] 
 }
 
 function toDiagnostic(src: SourceDoc, key: string, block: unknown, e: ErrorObject): Diagnostic {
-  const d = describe(e, block);
+  const d = describe(e, block, key);
   const path: YamlPath = [key, ...d.path];
   const pos = positionOf(src.doc, src.lineCounter, path, d.atKey);
   return {
@@ -121,9 +121,9 @@ function toDiagnostic(src: SourceDoc, key: string, block: unknown, e: ErrorObjec
   };
 }
 
-function describe(e: ErrorObject, block: unknown): Described {
+function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
   const path = pointerToPath(block, e.instancePath);
-  const where = `${pathLabel(path)}`;
+  const where = pathLabel(blockKey, path);
   const value = valueAtPointer(block, e.instancePath);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -228,8 +228,8 @@ function valueAtPointer(data: unknown, pointer: string): unknown {
   return node;
 }
 
-function pathLabel(path: YamlPath): string {
-  let out = 'x-persistence';
+function pathLabel(blockKey: string, path: YamlPath): string {
+  let out = blockKey;
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : /^[A-Za-z0-9_-]+$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
   return out;
 }
