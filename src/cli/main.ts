@@ -92,9 +92,17 @@ function addCommon(cmd: Command): Command {
 
 export function makeProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('compose-persist')
-    .description(
-      'Rewrite a compose file with an x-persistence: block into plain Compose, one storage\n' +
-        'pattern per service (volume, data-container, bind, shared, plugin, none).',
+    .description('Rewrite a compose file with an x-persistence: block into plain Compose, one storage pattern per service (volume, data-container, bind, shared, plugin, none).')
+    .addHelpText(
+      'after',
+      `
+Quick start:
+  compose-persist init -f docker-compose.yml -o compose.persist.yaml   # a starting block
+  compose-persist build -o docker-compose.yml                          # the plain Compose file
+  compose-persist explain                                              # what survives what
+
+Exit codes: 0 ok (warnings allowed), 1 invalid input or stale output, 2 usage error, 3 internal error.
+The source is compose.persist.yaml by default; 'compose-persist help build' shows a command's options.`,
     )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
