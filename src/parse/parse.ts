@@ -2,10 +2,12 @@
  * Stage 1, parse: text -> SourceDoc. YAML problems become diagnostics with
  * positions; a document that has any is not handed on.
  */
-import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
 import type { Diagnostic, DiagCode, StageResult } from '../diagnostics.js';
 import { offsetToLinePos } from '../yaml/positions.js';
-import { isMergeKey, PlainError, toPlain } from '../yaml/plain.js';
+import { PlainError, toPlain } from '../yaml/plain.js';
+import { linePosOfOffset, rawTextProblem, secondDocumentOffset } from './text-guards.js';
+import { aliasPosition, badMergeOffset, firstKeyProblem, measureExpansion } from './doc-guards.js';
 
 export interface SourceFile {
   /** Name as shown in messages (as the user gave it). */
@@ -158,88 +160,6 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
   return { value: { ...src, doc, lineCounter, data }, diagnostics: [] };
 }
 
-/** The first key that repeats within one mapping, or that is not a plain name (a collection, empty). */
-function firstKeyProblem(doc: Document): { code: DiagCode; message: string; offset: number } | undefined {
-  let found: { code: DiagCode; message: string; offset: number } | undefined;
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        const k = pair.key as Node | null;
-        const offset = k?.range?.[0] ?? (pair.value as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
-        if (k === null || (isScalar(k) && (k.value === null || k.value === ''))) {
-          found = { code: 'YAML_SYNTAX', message: 'a mapping entry has an empty key; write a name before the ":"', offset };
-          return visit.BREAK;
-        }
-        if (!isScalar(k)) {
-          found = { code: 'YAML_SYNTAX', message: 'a key is a list or mapping; compose files use plain names as keys', offset };
-          return visit.BREAK;
-        }
-        // `<<` may repeat (several merge sources).
-        if (isMergeKey(k)) continue;
-        const name = String(k.value);
-        if (seen.has(name)) {
-          found = { code: 'YAML_DUPLICATE_KEY', message: `the key ${JSON.stringify(name)} appears twice in one mapping; YAML keys must be unique`, offset };
-          return visit.BREAK;
-        }
-        seen.add(name);
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
-/** Text that is not YAML whatever its structure: control characters, a stray BOM, CR-only line ends. */
-function rawTextProblem(text: string): { message: string; offset: number } | undefined {
-  const control = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
-  if (control) return { message: `the file holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow; remove it or write it as an escape in a double-quoted string`, offset: control.index };
-  const bom = text.indexOf('\ufeff', 1);
-  if (bom > 0) return { message: 'a byte-order mark (U+FEFF) in the middle of the file; it would become part of a key', offset: bom };
-  const sep = /[\u2028\u2029]/.exec(text);
-  if (sep) return { message: `the file holds U+${sep[0].charCodeAt(0).toString(16).toUpperCase()} (a Unicode line separator), which YAML readers disagree on; remove it or write it as an escape in a double-quoted string`, offset: sep.index };
-  const cr = /\r(?!\n)/.exec(text);
-  if (cr) return { message: 'the file uses CR-only line ends (old Mac style); save it with LF or CRLF line ends', offset: cr.index };
-  return undefined;
-}
-
-/**
- * Where a second document starts: a `---` line after content (a marker at
- * column 0 is a document marker even inside a scalar), or content after `...`.
- */
-function secondDocumentOffset(text: string): number | undefined {
-  let content = false;
-  let ended = false;
-  const re = /^(.*)$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const line = m[1]!.replace(/\r$/, '');
-    if (re.lastIndex === m.index) re.lastIndex++;
-    if (/^---(\s|$)/.test(line)) {
-      if (content || ended) return m.index;
-      content = line.slice(3).trim() !== '' && !line.slice(3).trim().startsWith('#');
-      continue;
-    }
-    if (/^\.\.\.(\s|$)/.test(line)) {
-      ended = content || ended;
-      continue;
-    }
-    if (line.trim() === '' || line.trimStart().startsWith('#') || /^%/.test(line)) continue;
-    if (ended) return m.index;
-    content = true;
-  }
-  return undefined;
-}
-
-function linePosOfOffset(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: offset - start + 1 };
-}
-
 function warningMessage(code: string, message: string): string {
   if (code === 'TAG_RESOLVE_FAILED') return `${message}: a tag YAML cannot apply here; remove it`;
   if (code === 'BAD_DIRECTIVE' || /directive|version/i.test(message)) return `${message}: compose files are YAML 1.2 without directives`;
@@ -255,82 +175,6 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
-}
-
-interface Expansion {
-  written: number;
-  expanded: number;
-  firstAlias?: number;
-  missing?: { name: string; offset: number };
-}
-
-/** Nodes as written and as expanded (each alias counting its anchor's whole tree), in one pass. */
-function measureExpansion(doc: Document): Expansion {
-  const anchors = new Map<string, Node>();
-  const size = new Map<Node, number>();
-  let written = 0;
-  let firstAlias: number | undefined;
-  let missing: Expansion['missing'];
-  const cap = 1e12;
-  const measure = (n: unknown): number => {
-    if (!n || typeof n !== 'object') return 0;
-    if (isAlias(n)) {
-      written++;
-      firstAlias ??= n.range?.[0];
-      const target = anchors.get(n.source);
-      if (!target) {
-        missing ??= { name: n.source, offset: n.range?.[0] ?? 0 };
-        return 1;
-      }
-      return size.get(target) ?? 1;
-    }
-    let total = 1;
-    if (isPair(n)) total = measure(n.key) + measure(n.value);
-    else {
-      written++;
-      if (isMap(n) || isSeq(n)) for (const item of n.items) total = Math.min(cap, total + measure(item));
-    }
-    const node = n as Node;
-    if (!isPair(n) && node.anchor) anchors.set(node.anchor, node);
-    if (!isPair(n)) size.set(node, total);
-    return total;
-  };
-  const expanded = measure(doc.contents);
-  return { written, expanded, ...(firstAlias !== undefined ? { firstAlias } : {}), ...(missing ? { missing } : {}) };
-}
-
-
-/** The first `<<` whose value is not a mapping or alias (or a list of them). */
-function badMergeOffset(doc: Document): number | undefined {
-  let at: number | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (!isMergeKey(pair.key)) return undefined;
-      const v = pair.value as Node | null;
-      const ok = (n: unknown): boolean => isMap(n) || isAlias(n);
-      if (ok(v) || (isSeq(v) && v.items.every(ok))) return undefined;
-      at = (v?.range?.[0] ?? (pair.key as Node).range?.[0]) as number;
-      return visit.BREAK;
-    },
-  });
-  return at;
-}
-
-/** Where the offending alias is: the named one, or for a bomb the first alias. */
-function aliasPosition(doc: Document, lc: LineCounter, name: string | undefined): [number?, number?] {
-  let at: number | undefined;
-  visit(doc, {
-    Alias(_, node) {
-      if (name === undefined || node.source === name) {
-        at = node.range?.[0];
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  if (at === undefined) return [];
-  const pos = offsetToLinePos(lc, at);
-  return [pos.line, pos.col];
 }
 
 function firstLine(message: string): string {
