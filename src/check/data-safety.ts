@@ -7,9 +7,9 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { splitShortSpec } from '../resolve/compose-view.js';
 import { parseSource } from '../parse/parse.js';
+import { asMapping } from '../yaml/plain.js';
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Where the data at one target comes from. */
 interface Source {
@@ -19,8 +19,8 @@ interface Source {
 
 function mounts(compose: Obj, service: string, depth = 0): Map<string, Source> {
   const out = new Map<string, Source>();
-  const svc = obj(obj(compose.services)[service]);
-  const named = new Set(Object.keys(obj(compose.volumes)));
+  const svc = asMapping(asMapping(compose.services)[service]);
+  const named = new Set(Object.keys(asMapping(compose.volumes)));
   // volumes_from: the sidecar's mounts are the service's own.
   if (depth < 3 && Array.isArray(svc.volumes_from)) {
     for (const ref of svc.volumes_from) {
@@ -35,7 +35,7 @@ function mounts(compose: Obj, service: string, depth = 0): Map<string, Source> {
       const parts = splitShortSpec(v);
       if (parts.length >= 2) [source, target] = parts;
     } else {
-      const m = obj(v);
+      const m = asMapping(v);
       if (m.type === 'tmpfs') continue;
       source = typeof m.source === 'string' ? m.source : undefined;
       target = typeof m.target === 'string' ? m.target : undefined;
@@ -58,18 +58,18 @@ function migrationHint(from: Source, to: Source | undefined): string {
 }
 
 export function dataSafety(oldCompose: unknown, newCompose: unknown, file: string): Diagnostic[] {
-  const before = obj(oldCompose);
-  const after = obj(newCompose);
+  const before = asMapping(oldCompose);
+  const after = asMapping(newCompose);
   const out: Diagnostic[] = [];
-  for (const service of Object.keys(obj(before.services))) {
+  for (const service of Object.keys(asMapping(before.services))) {
     const was = mounts(before, service);
     if (!was.size) continue;
-    const stillService = service in obj(after.services);
+    const stillService = service in asMapping(after.services);
     const now = stillService ? mounts(after, service) : new Map<string, Source>();
     for (const [target, from] of was) {
       const to = now.get(target);
       if (to && to.kind === from.kind && to.name === from.name) continue;
-      const usedElsewhere = [...Object.keys(obj(after.services))].some((s) => [...mounts(after, s).values()].some((m) => m.kind === from.kind && m.name === from.name));
+      const usedElsewhere = [...Object.keys(asMapping(after.services))].some((s) => [...mounts(after, s).values()].some((m) => m.kind === from.kind && m.name === from.name));
       if (!stillService && !usedElsewhere) {
         out.push({ code: 'DATA_ORPHANED', severity: 'warning', file, path: ['services', service], message: `service "${service}" is gone; its ${describe(from)} (${target}) is no longer used: the data stays on the host` });
         continue;
@@ -82,11 +82,11 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
     }
   }
   // A volume kept by name but with other driver options: the engine keeps the old ones.
-  const oldVolumes = obj(before.volumes);
-  for (const [name, def] of Object.entries(obj(after.volumes))) {
+  const oldVolumes = asMapping(before.volumes);
+  for (const [name, def] of Object.entries(asMapping(after.volumes))) {
     if (!(name in oldVolumes)) continue;
-    const a = JSON.stringify({ driver: obj(oldVolumes[name]).driver ?? 'local', opts: obj(oldVolumes[name]).driver_opts ?? {} });
-    const b = JSON.stringify({ driver: obj(def).driver ?? 'local', opts: obj(def).driver_opts ?? {} });
+    const a = JSON.stringify({ driver: asMapping(oldVolumes[name]).driver ?? 'local', opts: asMapping(oldVolumes[name]).driver_opts ?? {} });
+    const b = JSON.stringify({ driver: asMapping(def).driver ?? 'local', opts: asMapping(def).driver_opts ?? {} });
     if (a !== b) {
       out.push({
         code: 'DRIVER_CHANGED', severity: 'warning', file, path: ['volumes', name],

@@ -11,6 +11,7 @@ import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
 import { createNode } from '../yaml/nodes.js';
+import { asMapping } from '../yaml/plain.js';
 
 export function removeBlock(doc: Document, key: string): void {
   doc.delete(key);
@@ -81,6 +82,11 @@ function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown
   else svc.add(doc.createPair(key, createNode(doc, seq)));
 }
 
+/** depends_on in the long form: a short list keeps its meaning as `condition: service_started`. */
+function dependsOnMapping(current: unknown): Record<string, unknown> {
+  return Array.isArray(current) ? Object.fromEntries(current.map((s) => [String(s), { condition: 'service_started' }])) : { ...asMapping(current) };
+}
+
 /** depends_on: keep the short (list) form's meaning when switching to the long form. */
 function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Fragment['dependsOn']): void {
   const pair = findPair(svc, 'depends_on');
@@ -89,12 +95,7 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
     for (const [k, v] of Object.entries(add)) pair.value.add(doc.createPair(k, createNode(doc, v)));
     return;
   }
-  const current: Record<string, unknown> = Array.isArray(effective)
-    ? Object.fromEntries(effective.map((s) => [String(s), { condition: 'service_started' }]))
-    : effective && typeof effective === 'object'
-      ? { ...(effective as Record<string, unknown>) }
-      : {};
-  const node = createNode(doc, { ...current, ...add });
+  const node = createNode(doc, { ...dependsOnMapping(effective), ...add });
   if (pair) pair.value = node;
   else svc.add(doc.createPair('depends_on', node));
 }
@@ -140,7 +141,6 @@ function detach(doc: Document, node: Node): void {
 }
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /**
  * The same merge on plain data: what the output means, for the output check,
@@ -148,18 +148,15 @@ const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray
  * large file). Copies only what it changes.
  */
 export function mergeFragmentsIntoData(data: unknown, blockKey: string, fragments: readonly Fragment[], version?: string): Obj {
-  const { [blockKey]: _block, ...rest } = asObj(data);
+  const { [blockKey]: _block, ...rest } = asMapping(data);
   const out: Obj = version ? { ...rest, version } : rest;
-  const services: Obj = { ...asObj(out.services) };
+  const services: Obj = { ...asMapping(out.services) };
   for (const f of fragments) {
-    const svc: Obj = { ...asObj(services[f.service]) };
+    const svc: Obj = { ...asMapping(services[f.service]) };
     if (f.volumes.length) svc.volumes = [...(Array.isArray(svc.volumes) ? svc.volumes : []), ...f.volumes];
     if (f.volumesFrom.length) svc.volumes_from = [...(Array.isArray(svc.volumes_from) ? svc.volumes_from : []), ...f.volumesFrom];
     if (Object.keys(f.dependsOn).length) {
-      const current = Array.isArray(svc.depends_on)
-        ? Object.fromEntries(svc.depends_on.map((s) => [String(s), { condition: 'service_started' }]))
-        : asObj(svc.depends_on);
-      svc.depends_on = { ...current, ...f.dependsOn };
+      svc.depends_on = { ...dependsOnMapping(svc.depends_on), ...f.dependsOn };
     }
     for (const [k, v] of Object.entries(f.set)) svc[k] = deepMerge(svc[k], v);
     services[f.service] = svc;
@@ -167,7 +164,7 @@ export function mergeFragmentsIntoData(data: unknown, blockKey: string, fragment
   }
   out.services = services;
   const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
-  if (top.length) out.volumes = { ...asObj(out.volumes), ...Object.fromEntries(top) };
+  if (top.length) out.volumes = { ...asMapping(out.volumes), ...Object.fromEntries(top) };
   return out;
 }
 

@@ -11,6 +11,7 @@ import HandlebarsRuntimeModule from 'handlebars/runtime.js';
 const Handlebars = HandlebarsRuntimeModule as unknown as typeof HandlebarsFull;
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
+import { asMapping } from '../yaml/plain.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
@@ -116,11 +117,10 @@ function parseFragment(plan: ServicePlan, text: string): Fragment {
   return toFragment(plan.service, data ?? {}, plan.pattern);
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const FRAGMENT_KEYS = new Set(['volumes', 'volumes_from', 'depends_on', 'set', 'services', 'top_volumes']);
 
 function toFragment(service: string, data: unknown, pattern: string): Fragment {
-  const d = obj(data);
+  const d = asMapping(data);
   const unknown = Object.keys(d).filter((k) => !FRAGMENT_KEYS.has(k));
   if (unknown.length) throw new RenderError(`template of pattern ${pattern} rendered unknown keys: ${unknown.join(', ')} (allowed: ${[...FRAGMENT_KEYS].join(', ')})`);
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -128,9 +128,9 @@ function toFragment(service: string, data: unknown, pattern: string): Fragment {
     service,
     volumes: list(d.volumes),
     volumesFrom: list(d.volumes_from).map(String),
-    dependsOn: obj(d.depends_on) as Fragment['dependsOn'],
-    set: obj(d.set),
-    services: obj(d.services) as Fragment['services'],
-    topVolumes: obj(d.top_volumes) as Fragment['topVolumes'],
+    dependsOn: asMapping(d.depends_on) as Fragment['dependsOn'],
+    set: asMapping(d.set),
+    services: asMapping(d.services) as Fragment['services'],
+    topVolumes: asMapping(d.top_volumes) as Fragment['topVolumes'],
   };
 }

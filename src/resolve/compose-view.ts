@@ -2,6 +2,7 @@
  * A plain-data view of the compose document (merge keys applied), the part
  * of it that resolve and check read: services and top-level volumes.
  */
+import { asMapping } from '../yaml/plain.js';
 
 export type ServiceView = Record<string, unknown>;
 
@@ -14,9 +15,8 @@ export interface ComposeView {
 /** From the document's plain data (SourceDoc.data, or the combined document's toJS). */
 export function composeView(data: unknown): ComposeView {
   const raw = (data ?? {}) as Record<string, unknown>;
-  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const services = Object.fromEntries(Object.entries(obj(raw.services)).map(([k, v]) => [k, obj(v)]));
-  return { services, volumes: obj(raw.volumes), raw };
+  const services = Object.fromEntries(Object.entries(asMapping(raw.services)).map(([k, v]) => [k, asMapping(v)]));
+  return { services, volumes: asMapping(raw.volumes), raw };
 }
 
 /** Targets of a service's own volumes, short or long form. */

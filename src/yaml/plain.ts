@@ -9,6 +9,11 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 
+/** A mapping of plain data, or an empty one for anything else (lists, scalars, null). */
+export function asMapping(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
 export class PlainError extends Error {
   constructor(
     message: string,
