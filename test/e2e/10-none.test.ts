@@ -1,10 +1,10 @@
 // none: nothing is added, so an upgrade (container recreated) loses the data.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildPersist, describeMarkers, makeWorkDir, plan, Project, report, sample, upgradeCheck,
   type PlannedService,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('none', () => {
   let p: Project;
@@ -19,9 +19,7 @@ describe.skipIf(!inject('engine'))('none', () => {
   });
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('an upgrade loses the data (level none)', () => {

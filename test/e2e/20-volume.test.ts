@@ -1,10 +1,10 @@
 // volume: named volumes keep data across an upgrade; a new host starts empty (level container).
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildPersist, describeMarkers, hostLoss, makeWorkDir, mustDocker, plan, Project, readMarkers,
   report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('volume', () => {
   let p: Project;
@@ -18,9 +18,7 @@ describe.skipIf(!inject('engine'))('volume', () => {
   });
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('an upgrade keeps the data', () => {

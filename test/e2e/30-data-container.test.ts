@@ -1,10 +1,10 @@
 // data-container: a sidecar owns named volumes; the app borrows them with volumes_from.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildPersist, describeMarkers, helperServices, hostLoss, IMAGE_V2, makeWorkDir, plan, Project,
   readMarkers, recreateCheck, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('data-container', () => {
   let p: Project;
@@ -18,9 +18,7 @@ describe.skipIf(!inject('engine'))('data-container', () => {
   });
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('an upgrade of the app keeps the data', () => {

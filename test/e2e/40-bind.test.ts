@@ -7,6 +7,7 @@ import {
   buildPersist, describeMarkers, hostLoss, makeWorkDir, MARKER_FILE, mountOf, plan, Project,
   readMarkers, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('bind', () => {
   let p: Project;
@@ -28,9 +29,7 @@ describe.skipIf(!inject('engine'))('bind', () => {
   });
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('the service writes as its own uid and an upgrade keeps the data', () => {

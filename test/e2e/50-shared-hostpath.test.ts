@@ -9,6 +9,7 @@ import {
   buildPersist, describeMarkers, hostLoss, IMAGE_V1, makeWorkDir, MARKER_FILE, plan, Project,
   readMarkers, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('shared (hostpath)', () => {
   let p: Project;
@@ -32,9 +33,7 @@ describe.skipIf(!inject('engine'))('shared (hostpath)', () => {
   });
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('the engine refuses a missing shared directory (no silent local fallback)', () => {

@@ -1,21 +1,19 @@
 // The suite can fail: the volume sample's output with its mount removed must make the
 // upgrade check report the marker LOST (and the same check passes on the real output
 // in 20-volume.test.ts).
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   buildPersist, describeMarkers, makeWorkDir, mountOf, plan, Project, report, sample, upgradeCheck,
   writeYaml,
 } from './lib.js';
+import { destroyProject } from './teardown.js';
 
 describe.skipIf(!inject('engine'))('self-check', () => {
   let p: Project | undefined;
 
   afterAll(() => {
-    p?.destroy();
-    expect(p ? p.objects() : null).toEqual(p ? { containers: [], volumes: [], networks: [] } : null);
-    if (p) fs.rmSync(p.built.workDir, { recursive: true, force: true });
+    destroyProject(p);
   });
 
   it('an output without the generated mount is reported as LOST', () => {
