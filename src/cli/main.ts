@@ -125,7 +125,7 @@ Examples:
   compose-persist build --check -o docker-compose.yml         # exit 1 with a diff when stale
   compose-persist build --target swarm -o stack.yml           # for docker stack deploy`,
     )
-    .action((opts: CommonOpts & { output?: string; check?: boolean }) => {
+    .action(async (opts: CommonOpts & { output?: string; check?: boolean }) => {
       const files = inputFiles(opts);
       if (opts.check && !opts.output) throw new UsageError('--check compares with the file given by -o/--output; give one');
       if (opts.output && files.some((f) => sameFile(f, opts.output!))) throw new UsageError(`the output ${opts.output} is also an input: that would overwrite the source`);
@@ -150,7 +150,7 @@ Examples:
           report(io, diagnostics, opts);
           if (stale) {
             io.stderr(`${opts.output}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; run: compose-persist build ${files.map((f) => `-f ${f}`).join(' ')} -o ${opts.output}\n`);
-            io.stdout(unifiedDiff(opts.output!, current ?? '', result.text!));
+            io.stdout(await unifiedDiff(opts.output!, current ?? '', result.text!));
           }
         }
         setExit(failed || stale ? EXIT.invalid : EXIT.ok);
@@ -278,11 +278,11 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
   return program;
 }
 
-function unifiedDiff(file: string, before: string, after: string): string {
-  // Lazy: only a stale file needs the diff library.
-  return diffModule!.createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3 });
+async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
+  // Loaded only for a stale file: a fresh --check (every commit) does not pay for it.
+  const { createTwoFilesPatch } = await import('diff');
+  return createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3 });
 }
-let diffModule: typeof import('diff') | undefined;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
@@ -290,7 +290,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     code = c;
   });
   try {
-    if (argv.includes('--check')) diffModule = await import('diff');
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (e) {
