@@ -23,9 +23,11 @@ import { checkPolicy } from './check/policy.js';
 import { checkSwarm } from './check/swarm.js';
 import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
+import { spliceOutput } from './emit/splice.js';
+import { isDeepStrictEqual } from 'node:util';
+import { fastMeans, fastParse } from './yaml/fast-parse.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
-import { positionOf } from './yaml/positions.js';
 
 export interface BuildOptions {
   target?: Target;
@@ -37,6 +39,11 @@ export interface BuildOptions {
   loadPatterns?: (dir: string) => PatternSource[];
   /** Stop after planning: validate and explain need no output text. */
   planOnly?: boolean;
+  /**
+   * The fast reader and the spliced output where the file allows them (default true). Off:
+   * yaml reads every file and its Document prints the output (the tests compare the two).
+   */
+  fast?: boolean;
 }
 
 export interface BuildResult {
@@ -47,6 +54,11 @@ export interface BuildResult {
   hasBlock: boolean;
   /** Whether the output holds relative paths (Compose resolves them against its directory). */
   relativePaths?: boolean;
+  /**
+   * How the output was made: `splice` (the source text with the generated entries inserted)
+   * or `document` (yaml's Document edited and printed), with the reason splicing was not used.
+   */
+  printedBy?: { path: 'splice' } | { path: 'document'; why: string };
   diagnostics: Diagnostic[];
 }
 
@@ -56,11 +68,11 @@ interface Loaded {
   blockSource?: SourceDoc;
 }
 
-function load(files: readonly SourceFile[]): { value?: Loaded; diagnostics: Diagnostic[] } {
+function load(files: readonly SourceFile[], fast: boolean): { value?: Loaded; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const sources: SourceDoc[] = [];
   for (const f of files) {
-    const r = parseSource(f);
+    const r = parseSource(f, { fast });
     diagnostics.push(...r.diagnostics);
     if (r.value) sources.push(r.value);
   }
@@ -74,7 +86,7 @@ function load(files: readonly SourceFile[]): { value?: Loaded; diagnostics: Diag
     if (block) {
       diagnostics.push({
         code: 'BLOCK_IN_SEVERAL_FILES', severity: 'error', file: src.file, path: [r.value.key],
-        ...positionOf(src.doc, src.lineCounter, [r.value.key], true),
+        ...src.positionOf([r.value.key], true),
         message: `a persistence block is already in ${block.file}; keep it in one of the -f files`,
       });
     } else {
@@ -93,14 +105,14 @@ function locate(diagnostics: Diagnostic[], sources: readonly SourceDoc[]): Diagn
   return diagnostics.map((d) => {
     if (d.line !== undefined) return d;
     const src = sources.find((s) => s.file === d.file) ?? sources[0];
-    const pos = src ? positionOf(src.doc, src.lineCounter, d.path, AT_KEY.has(d.code)) : undefined;
+    const pos = src?.positionOf(d.path, AT_KEY.has(d.code));
     return pos ? { ...d, ...pos } : d;
   });
 }
 
 export function runBuild(files: readonly SourceFile[], options: BuildOptions = {}): BuildResult {
   const target = options.target ?? 'compose';
-  const loaded = load(files);
+  const loaded = load(files, options.fast !== false);
   const diagnostics = [...loaded.diagnostics];
   const done = (extra: Partial<BuildResult> = {}): BuildResult => ({
     hasBlock: Boolean(loaded.value?.block),
@@ -113,13 +125,14 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
 
   // The parsed document is edited in place (a copy of a large file costs seconds); positions
   // are looked up before the edit (see below).
-  const doc: Document = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : first.doc;
-  const data = sources.length > 1 ? toPlain(doc) : first.data;
+  // One file: its data as read (yaml's Document is read only if the output must be printed from it).
+  const combined: Document | undefined = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : undefined;
+  const data = combined ? toPlain(combined) : first.data;
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
     // but a stateful image left unpersisted is still worth a warning.
     diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file));
-    return done({ text: sources.length === 1 ? first.text : emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(data) });
+    return done({ text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
   }
   const view: ComposeView = composeView(data);
 
@@ -149,10 +162,26 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const output = mergeFragmentsIntoData(data, block.key, fragments, target === 'swarm' ? SWARM_VERSION : undefined);
   diagnostics.push(...checkComposeSpec(output, block.file));
   if (hasErrors(diagnostics)) return done({ plan: planned.value });
+  const names = files.map((f) => f.file);
+  const version = target === 'swarm' ? SWARM_VERSION : undefined;
+  // The source text with the generated entries spliced in, when the file allows it and the
+  // result reads back as exactly the merged data; otherwise yaml's Document is edited and printed.
+  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block.key, view, fragments, sources: names, target, version }) : { unsupported: 'read by the full parser' };
+  const why = 'unsupported' in spliced ? spliced.unsupported : readsAs(spliced.text, output) ? undefined : 'the spliced text did not read back as the merged data';
+  if ('text' in spliced && why === undefined) return done({ plan: planned.value, text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } });
+  const doc = combined ?? first.doc;
   removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
   if (target === 'swarm') prependVersion(doc);
-  return done({ plan: planned.value, text: emit(doc, files.map((f) => f.file), target), relativePaths: hasRelativePaths(output) });
+  return done({ plan: planned.value, text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } });
+}
+
+/** Whether a text reads as the given data (the check on every spliced output). */
+function readsAs(text: string, expected: unknown): boolean {
+  const fast = fastParse(text);
+  if (fast) return fastMeans(fast, expected);
+  const r = parseSource({ file: '(output)', text });
+  return r.value !== undefined && isDeepStrictEqual(r.value.data, expected);
 }
 
 /** The Swarm stack loader wants a version (Debian's 20.10 CLI refuses a file without one). */

@@ -3,6 +3,8 @@
  * Pure: writing the file (atomically) is the CLI's job.
  */
 import { visit, type Document } from 'yaml';
+import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
+import { resolvePlain } from '../yaml/fast-parse.js';
 
 export function header(sources: readonly string[], target: string): string {
   const from = sources.join(', ');
@@ -12,12 +14,19 @@ export function header(sources: readonly string[], target: string): string {
   ].join('\n');
 }
 
+/** The header as comment lines, followed by a blank line. */
+export function headerLines(sources: readonly string[], target: string): string {
+  return `${header(sources, target)
+    .split('\n')
+    .map((l) => `#${l}`)
+    .join('\n')}\n\n`;
+}
+
 /** Characters YAML does not allow raw (c-printable), which yaml's printer leaves raw in double quotes. */
 const NON_PRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufeff\u2028\u2029]/g;
 
-export function emit(doc: Document, sources: readonly string[], target: string): string {
-  const own = doc.commentBefore;
-  doc.commentBefore = own ? `${header(sources, target)}\n\n${own}` : header(sources, target);
+/** The document's text, as every output is printed. */
+function print(doc: Document): string {
   let escaped = false;
   visit(doc, {
     Scalar(_, n) {
@@ -28,12 +37,79 @@ export function emit(doc: Document, sources: readonly string[], target: string):
       NON_PRINTABLE.lastIndex = 0;
     },
   });
+  // No folding of long strings (a huge width; 0 breaks yaml's !!binary printer).
+  const text = doc.toString({ lineWidth: 1_000_000, minContentWidth: 0, flowCollectionPadding: false });
+  // Such characters can only sit in the double-quoted scalars forced above: escape them there.
+  return escaped ? text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+}
+
+export function emit(doc: Document, sources: readonly string[], target: string): string {
+  const own = doc.commentBefore;
+  doc.commentBefore = own ? `${header(sources, target)}\n\n${own}` : header(sources, target);
   try {
-    // No folding of long strings (a huge width; 0 breaks yaml's !!binary printer).
-    const text = doc.toString({ lineWidth: 1_000_000, minContentWidth: 0, flowCollectionPadding: false });
-    // Such characters can only sit in the double-quoted scalars forced above: escape them there.
-    return escaped ? text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+    return print(doc);
   } finally {
     doc.commentBefore = own;
   }
+}
+
+/**
+ * Generated values (mappings and lists) as block text at column 0, in the
+ * layout emit's printer uses (two-space indentation, lists indented under
+ * their key). Written here rather than by yaml's printer, which takes
+ * seconds for the entries of 10,000 services. Strings are plain only when
+ * they are plainly strings to every reader (YAML 1.2 and docker-compose's
+ * 1.1); anything else is double-quoted.
+ */
+export function printBlocks(values: readonly (Record<string, unknown> | unknown[])[]): string[] {
+  return values.map((v) => `${block(v, '').join('\n')}\n`);
+}
+
+type Obj = Record<string, unknown>;
+
+const isCollection = (v: unknown): v is Obj | unknown[] => v !== null && typeof v === 'object';
+const isEmpty = (v: Obj | unknown[]): boolean => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
+
+/** Lines of a non-empty mapping or list at the given indentation. */
+function block(value: Obj | unknown[], pad: string): string[] {
+  const lines: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (!isCollection(item) || isEmpty(item)) lines.push(`${pad}- ${inline(item)}`);
+      else {
+        const inner = block(item, `${pad}  `);
+        lines.push(`${pad}- ${inner[0]!.slice(pad.length + 2)}`, ...inner.slice(1));
+      }
+    }
+    return lines;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const key = plainKey(k) ? k : yamlQuote(k);
+    if (!isCollection(v) || isEmpty(v)) lines.push(`${pad}${key}: ${inline(v)}`);
+    else lines.push(`${pad}${key}:`, ...block(v, `${pad}  `));
+  }
+  return lines;
+}
+
+function inline(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return '[]';
+  if (typeof v === 'object') return '{}';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  if (typeof v === 'boolean') return String(v);
+  const s = String(v);
+  return plainValue(s) ? s : yamlQuote(s);
+}
+
+/** Plain-safe text: no indicator first, no ": " or " #", and read back as this same string. */
+const PLAIN_VALUE = /^(?:[A-Za-z0-9_./$]|-(?=[A-Za-z]))[A-Za-z0-9_./${}:@+=,()-]*(?: [A-Za-z0-9_./${}:@+=,()-]+)*$/;
+const PLAIN_KEY = /^[A-Za-z0-9_./$][A-Za-z0-9_./$@+=-]*$/;
+
+function plainValue(s: string): boolean {
+  return PLAIN_VALUE.test(s) && !s.endsWith(':') && !s.includes(': ') && resolvePlain(s) === s && !needsQuotes(s);
+}
+
+function plainKey(s: string): boolean {
+  return s.length <= 1000 && PLAIN_KEY.test(s) && resolvePlain(s) === s && !needsQuotes(s);
 }

@@ -7,11 +7,10 @@ import { covers } from '../resolve/paths.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource, type SourceFile } from '../parse/parse.js';
-import { yamlQuote } from '../render/render.js';
 import { matchImage } from '../resolve/catalog.js';
 import { composeView, mountTargets } from '../resolve/compose-view.js';
 import { findBlock } from '../validate/validate.js';
-import { needsQuotes } from '../yaml/nodes.js';
+import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
 
 export interface InitOptions {
   /** Default pattern written as `default:` (volume unless told). */

@@ -6,14 +6,22 @@
  * a list written on the service replaces the inherited one), and the anchored
  * node is never edited.
  */
-import { isAlias, isMap, isScalar, isSeq, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
 import { createNode } from '../yaml/nodes.js';
 import { asMapping } from '../yaml/plain.js';
 
+/** Remove the block; an alias elsewhere to an anchor inside it gets a copy of its value first. */
 export function removeBlock(doc: Document, key: string): void {
+  const pair = findPair(doc.contents, key);
+  if (pair && pair.value && typeof pair.value === 'object') {
+    const anchored: Node[] = [];
+    visit(pair.value as Node, { Node: (_, n) => void (n.anchor && anchored.push(n)) });
+    if (isNode(pair.value) && pair.value.anchor) anchored.push(pair.value);
+    for (const n of anchored) detach(doc, n);
+  }
   doc.delete(key);
 }
 
@@ -83,7 +91,7 @@ function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown
 }
 
 /** depends_on in the long form: a short list keeps its meaning as `condition: service_started`. */
-function dependsOnMapping(current: unknown): Record<string, unknown> {
+export function dependsOnMapping(current: unknown): Record<string, unknown> {
   return Array.isArray(current) ? Object.fromEntries(current.map((s) => [String(s), { condition: 'service_started' }])) : { ...asMapping(current) };
 }
 
@@ -168,7 +176,7 @@ export function mergeFragmentsIntoData(data: unknown, blockKey: string, fragment
   return out;
 }
 
-function deepMerge(current: unknown, value: unknown): unknown {
+export function deepMerge(current: unknown, value: unknown): unknown {
   if (Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
   if (current && value && typeof current === 'object' && typeof value === 'object' && !Array.isArray(current) && !Array.isArray(value)) {
     const out: Obj = { ...(current as Obj) };

@@ -3,8 +3,9 @@
  * positions; a document that has any is not handed on.
  */
 import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
-import type { Diagnostic, DiagCode, StageResult } from '../diagnostics.js';
-import { offsetToLinePos } from '../yaml/positions.js';
+import type { Diagnostic, DiagCode, StageResult, YamlPath } from '../diagnostics.js';
+import { findPair, offsetToLinePos, positionOf, type LinePos } from '../yaml/positions.js';
+import { fastOffsetOf, fastPair, fastParse, fastToData, type FastDoc } from '../yaml/fast-parse.js';
 import { PlainError, toPlain } from '../yaml/plain.js';
 import { linePosOfOffset, rawTextProblem, secondDocumentOffset } from './text-guards.js';
 import { aliasPosition, badMergeOffset, firstKeyProblem, measureExpansion } from './doc-guards.js';
@@ -16,10 +17,76 @@ export interface SourceFile {
 }
 
 export interface SourceDoc extends SourceFile {
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
   /** The document as plain data (merge keys applied), computed once. */
-  data: unknown;
+  readonly data: unknown;
+  /** yaml's Document (comments, layout) for the stages that edit it; read on first use when the fast reader read the file. */
+  readonly doc: Document.Parsed;
+  /** The fast reader's view of the file (offsets of every key and value), when it could read it. */
+  readonly fast?: FastDoc;
+  /** line:col of the value at a path (of the deepest part that exists), or of its key. */
+  positionOf(path: YamlPath, preferKey?: boolean): LinePos | undefined;
+  /** Whether the top-level mapping has this key written in it. */
+  hasTopKey(key: string): boolean;
+}
+
+export interface ParseOptions {
+  /** Try the fast reader first (default). Off: always the full parser (tests compare the two). */
+  fast?: boolean;
+}
+
+const READ_OPTIONS = {
+  merge: true,
+  // yaml's own check compares every key with every other (quadratic); ours uses a Set.
+  uniqueKeys: false,
+  prettyErrors: false,
+  keepSourceTokens: false,
+  // Compose's own tags (!reset, !override) are kept as written; never print warnings ourselves.
+  logLevel: 'error',
+} as const;
+
+/** A file the full parser read: everything comes from its Document. */
+function fullSource(src: SourceFile, doc: Document.Parsed, lineCounter: LineCounter, data: unknown): SourceDoc {
+  return {
+    ...src,
+    data,
+    doc,
+    positionOf: (path, preferKey = false) => positionOf(doc, lineCounter, path, preferKey),
+    hasTopKey: (key) => findPair(doc.contents, key) !== undefined,
+  };
+}
+
+/** A file the fast reader read: positions from its offsets, the Document only when a stage asks for it. */
+function fastSource(src: SourceFile, fast: FastDoc): SourceDoc {
+  let doc: Document.Parsed | undefined;
+  let lineStarts: number[] | undefined;
+  const linePos = (offset: number): LinePos => {
+    lineStarts ??= lineStartsOf(src.text);
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - lineStarts[lo]! + 1 };
+  };
+  return {
+    ...src,
+    data: fastToData(fast),
+    fast,
+    get doc(): Document.Parsed {
+      doc ??= parseAllDocuments(src.text, { ...READ_OPTIONS, lineCounter: new LineCounter() })[0] as Document.Parsed;
+      return doc;
+    },
+    positionOf: (path, preferKey = false) => linePos(fastOffsetOf(fast, path, preferKey)),
+    hasTopKey: (key) => fastPair(fast.root, key) !== undefined,
+  };
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 /** Larger inputs are refused before parsing: 25,000 services fit; a real compose file is far smaller. */
@@ -37,7 +104,7 @@ const YAML_CODES: Record<string, DiagCode> = {
   BAD_ALIAS: 'YAML_ALIAS',
 };
 
-export function parseSource(src: SourceFile): StageResult<SourceDoc> {
+export function parseSource(src: SourceFile, options: ParseOptions = {}): StageResult<SourceDoc> {
   const fail = (code: DiagCode, message: string, line?: number, col?: number): StageResult<SourceDoc> => ({
     diagnostics: [{ code, severity: 'error', message, file: src.file, path: [], line, col }],
   });
@@ -62,18 +129,14 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     const pos = linePosOfOffset(src.text, second);
     return fail('YAML_MULTI_DOC', 'the file holds more than one YAML document (a --- line after content); a compose file is one document', pos.line, pos.col);
   }
+  if (options.fast !== false) {
+    // The common case: a compose file the fast reader can read whole. It gives up on
+    // anything unusual (and on alias bombs), and the full parser below reads it again.
+    const fast = fastParse(src.text);
+    if (fast && fast.root.size <= Math.max(MAX_EXPANDED_NODES, 10 * fast.written)) return { value: fastSource(src, fast), diagnostics: [] };
+  }
   const lineCounter = new LineCounter();
-  const parseStream = () =>
-    parseAllDocuments(src.text, {
-    lineCounter,
-    merge: true,
-    // yaml's own check compares every key with every other (quadratic); ours uses a Set.
-    uniqueKeys: false,
-    prettyErrors: false,
-    keepSourceTokens: false,
-    // Compose's own tags (!reset, !override) are kept as written; never print warnings ourselves.
-    logLevel: 'error',
-  });
+  const parseStream = () => parseAllDocuments(src.text, { ...READ_OPTIONS, lineCounter });
   let parsed: ReturnType<typeof parseStream>;
   try {
     parsed = parseStream();
@@ -157,7 +220,7 @@ export function parseSource(src: SourceFile): StageResult<SourceDoc> {
     }
     return fail('YAML_ALIAS', firstLine(message), ...aliasPosition(doc, lineCounter, undefined));
   }
-  return { value: { ...src, doc, lineCounter, data }, diagnostics: [] };
+  return { value: fullSource(src, doc, lineCounter, data), diagnostics: [] };
 }
 
 function warningMessage(code: string, message: string): string {

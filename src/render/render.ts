@@ -12,15 +12,11 @@ const Handlebars = HandlebarsRuntimeModule as unknown as typeof HandlebarsFull;
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { asMapping } from '../yaml/plain.js';
+import { fastParse, fastToData } from '../yaml/fast-parse.js';
+import { yamlQuote } from '../yaml/nodes.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
-
-/** YAML double-quoted scalar: JSON's escapes plus every non-printable character. */
-export function yamlQuote(value: unknown): string {
-  const s = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 type Runtime = typeof HandlebarsFull;
 type TemplateFn = (context: unknown) => string;
@@ -71,22 +67,38 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
 }
 
 /**
- * All services at once: the fragments are parsed as the items of one YAML
- * list (one parser run instead of thousands). Should that list not come out
- * as one mapping per service, each fragment is parsed alone, which names the
- * template and service at fault.
+ * All services at once. Each fragment is read by the fast reader (our
+ * templates write its subset); the rest are parsed by yaml as the items of
+ * one YAML list per chunk (one parser run instead of hundreds). Should that
+ * list not come out as one mapping per service, each fragment is parsed
+ * alone, which names the template and service at fault.
  */
 export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment[] {
-  const out: Fragment[] = [];
-  // In chunks: one parser run per few hundred services, and the memory of each freed before the next.
-  for (let i = 0; i < plans.length; i += RENDER_CHUNK) out.push(...renderChunk(plans.slice(i, i + RENDER_CHUNK), target, patterns, userTemplates));
-  return out;
+  const texts = plans.map((p) => renderText(p, target, patterns, userTemplates));
+  const out: (Fragment | undefined)[] = plans.map((p, i) => {
+    const data = fastFragment(texts[i]!);
+    return data === undefined ? undefined : toFragment(p.service, data, p.pattern);
+  });
+  const rest = out.flatMap((f, i) => (f ? [] : [i]));
+  // In chunks: the memory of each freed before the next.
+  for (let c = 0; c < rest.length; c += RENDER_CHUNK) {
+    const at = rest.slice(c, c + RENDER_CHUNK);
+    const parsed = parseChunk(at.map((i) => plans[i]!), at.map((i) => texts[i]!));
+    at.forEach((i, k) => (out[i] = parsed[k]));
+  }
+  return out as Fragment[];
 }
 
 const RENDER_CHUNK = 256;
 
-function renderChunk(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn>): Fragment[] {
-  const texts = plans.map((p) => renderText(p, target, patterns, userTemplates));
+/** A fragment's data by the fast reader; undefined when it needs the full parser. */
+function fastFragment(text: string): unknown {
+  if (!/\S/.test(text)) return {};
+  const doc = fastParse(text);
+  return doc && fastToData(doc);
+}
+
+function parseChunk(plans: readonly ServicePlan[], texts: readonly string[]): Fragment[] {
   const asItem = (text: string): string => {
     const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
     return `- ${lines[0] ?? ''}\n${lines.slice(1).map((l) => (l ? `  ${l}` : l)).join('\n')}`;

@@ -9,7 +9,6 @@ import persistenceSchema from '../generated/persistence-schema.js';
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BlockInfo, PersistenceInput } from '../model.js';
 import type { SourceDoc } from '../parse/parse.js';
-import { findPair, positionOf } from '../yaml/positions.js';
 import { didYouMean } from './suggest.js';
 
 export const BLOCK_KEYS = ['x-persistence', 'persistence'] as const;
@@ -17,9 +16,9 @@ const MAX_SCHEMA_ERRORS = 20;
 
 /** The block of one file, or undefined when it has none. */
 export function findBlock(src: SourceDoc): StageResult<BlockInfo | undefined> {
-  const present = BLOCK_KEYS.filter((k) => findPair(src.doc.contents, k));
+  const present = BLOCK_KEYS.filter((k) => src.hasTopKey(k));
   if (present.length === 2) {
-    const pos = positionOf(src.doc, src.lineCounter, ['persistence'], true);
+    const pos = src.positionOf(['persistence'], true);
     return {
       diagnostics: [
         {
@@ -109,7 +108,7 @@ function simplify(errors: readonly ErrorObject[], data: unknown): ErrorObject[] 
 function toDiagnostic(src: SourceDoc, key: string, block: unknown, e: ErrorObject): Diagnostic {
   const d = describe(e, block, key);
   const path: YamlPath = [key, ...d.path];
-  const pos = positionOf(src.doc, src.lineCounter, path, d.atKey);
+  const pos = src.positionOf(path, d.atKey);
   return {
     code: d.code,
     severity: 'error',

@@ -15,6 +15,12 @@ export function needsQuotes(s: string): boolean {
   return YAML11_SPECIAL.test(s) || /[\n\r\t]|^\s|\s$|[\u007f-\u009f\u2028\u2029\ufeff]/.test(s);
 }
 
+/** YAML double-quoted scalar: JSON's escapes plus every non-printable character. */
+export function yamlQuote(value: unknown): string {
+  const s = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function createNode(doc: Document, value: unknown): Node {
   // Shared objects (from merge keys) must not turn into generated &anchors.
   const node = doc.createNode(value, { aliasDuplicateObjects: false }) as Node;

@@ -1,0 +1,730 @@
+/**
+ * A fast reader for the YAML that compose files are written in: block
+ * mappings and lists, one-line flow collections, plain and one-line quoted
+ * scalars, literal and folded block scalars, comments, anchors, aliases and
+ * `<<` merge keys. It keeps what the later stages need from the source: the
+ * offset of every key and value (positions for messages, places to splice
+ * the output into).
+ *
+ * It is a fast path, not a second YAML implementation: on anything outside
+ * that subset (tags, multi-line scalars, tabs, CR, duplicate keys, an
+ * unusual layout, an error) it gives up and returns undefined, and the
+ * caller reads the file with the full parser (`yaml`), which also makes the
+ * error messages. Where it accepts, it must give exactly what `yaml` gives:
+ * test/unit/fast-parse.test.ts compares data and positions on every sample,
+ * fixture and corpus file, and on generated input.
+ */
+
+export type FNode = FMap | FSeq | FScalar | FAlias;
+
+interface FBase {
+  /** Offset where the node starts, as yaml's range[0] (after its anchor). */
+  start: number;
+  /** Offset just after the node's last character (not its trailing comment). */
+  end: number;
+  anchor?: string;
+  /** Nodes as written, and as an expanding reader would see them (each alias counting its anchor's tree). */
+  size: number;
+}
+
+export interface FPair {
+  key: string;
+  keyStart: number;
+  /** A plain `<<`: a merge key. */
+  merge: boolean;
+  value: FNode;
+}
+
+export interface FMap extends FBase {
+  kind: 'map';
+  flow: boolean;
+  /** Column of the keys (block mappings). */
+  indent: number;
+  pairs: FPair[];
+}
+
+export interface FSeq extends FBase {
+  kind: 'seq';
+  flow: boolean;
+  /** Column of the `-` (block lists). */
+  indent: number;
+  items: FNode[];
+}
+
+export interface FScalar extends FBase {
+  kind: 'scalar';
+  value: unknown;
+  /** A block scalar (`|`, `>`): its text runs over the lines after the indicator. */
+  block?: boolean;
+}
+
+export interface FAlias extends FBase {
+  kind: 'alias';
+  name: string;
+  /** The anchored node (never an alias: an alias takes no anchor). */
+  target: Anchorable;
+}
+
+export type Anchorable = FMap | FSeq | FScalar;
+
+export interface FastDoc {
+  root: FMap;
+  /** Nodes as written (pairs not counted, as yaml's node count). */
+  written: number;
+  /** Every alias, in document order (an edit must not change what one of them means). */
+  aliases: FAlias[];
+}
+
+/** Thrown to give up; caught in fastParse only. */
+const GIVE_UP = Symbol('give up');
+type GiveUp = typeof GIVE_UP;
+
+/** Characters that never occur in the subset: tabs, CR, and all YAML would refuse or treat specially. */
+const OUTSIDE = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\ufeff\u2028\u2029\ud800-\udfff]/;
+/** A plain scalar may not start with these (YAML indicators). */
+const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/** Keys that would change an object's prototype when read into plain data. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_KEY_LENGTH = 1000;
+
+/** YAML 1.2 core schema, as yaml resolves a plain scalar (same tests, same order). */
+export function resolvePlain(s: string): unknown {
+  // Most scalars are names, paths or images: no core tag starts with these letters.
+  if (/^[a-eg-mo-su-zA-EG-MO-SU-Z_/$]/.test(s)) return s;
+  if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
+  if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.substring(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  return s;
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+class Reader {
+  private readonly anchors = new Map<string, Anchorable>();
+  /** Anchors whose node is still being read: an alias to one of them is recursive. */
+  private readonly open = new Set<string>();
+  written = 0;
+  readonly aliases: FAlias[] = [];
+  /** A line start: where the next block construct is looked for. */
+  private pos = 0;
+
+  constructor(private readonly s: string) {}
+
+  private fail(): never {
+    throw GIVE_UP;
+  }
+
+  private eol(p: number): number {
+    const i = this.s.indexOf('\n', p);
+    return i < 0 ? this.s.length : i;
+  }
+
+  /** indexOf within the line: never scans past `end` (a search to the end of a large file per scalar is quadratic). */
+  private find(what: string, from: number, end: number): number {
+    const s = this.s;
+    const c = what.charCodeAt(0);
+    for (let i = from; i < end; i++) if (s.charCodeAt(i) === c && s.startsWith(what, i)) return i;
+    return -1;
+  }
+
+  private spaces(p: number): number {
+    while (this.s.charCodeAt(p) === 32) p++;
+    return p;
+  }
+
+  /** From a line start, the start of the next line with content (not blank, not only a comment). */
+  private contentLine(p: number): number {
+    const s = this.s;
+    while (p < s.length) {
+      const i = this.spaces(p);
+      const c = s[i];
+      if (c === '\n') p = i + 1;
+      else if (c === '#') p = this.eol(i) + 1;
+      else if (i >= s.length) return s.length;
+      else return p;
+    }
+    return s.length;
+  }
+
+  /** After a value: nothing but spaces and a comment up to the end of the line. Returns the next line start. */
+  private lineRest(p: number): number {
+    const s = this.s;
+    const i = this.spaces(p);
+    if (i >= s.length) return s.length;
+    if (s[i] === '\n') return i + 1;
+    if (s[i] === '#' && i > p) return this.eol(i) + 1;
+    return this.fail();
+  }
+
+  document(): FastDoc {
+    const s = this.s;
+    const first = this.contentLine(0);
+    if (first >= s.length || s[first] === ' ') this.fail();
+    const root = this.blockMap(first, 0);
+    if (this.contentLine(this.pos) < s.length) this.fail();
+    return { root, written: this.written, aliases: this.aliases };
+  }
+
+  private isDash(i: number): boolean {
+    const n = this.s[i + 1];
+    return this.s[i] === '-' && (n === ' ' || n === '\n' || n === undefined);
+  }
+
+  /** A key at offset k, up to and including its `:`; undefined when the line holds no key there. */
+  private key(k: number): { key: string; merge: boolean; after: number } | undefined {
+    const s = this.s;
+    const c = s[k];
+    let text: string;
+    let colon: number;
+    let quoted = false;
+    if (c === '"' || c === "'") {
+      const q = this.quoted(k);
+      const n = s[q.end + 1];
+      if (s[q.end] !== ':' || (n !== ' ' && n !== '\n' && n !== undefined)) return undefined;
+      text = q.value;
+      colon = q.end;
+      quoted = true;
+    } else {
+      if (c === undefined || INDICATOR_START.test(c) || c === ' ' || c === '\n') return undefined;
+      let i = k;
+      const e = this.eol(k);
+      for (;;) {
+        i = this.find(':', i, e);
+        if (i < 0 || i > e) return undefined;
+        const n = s[i + 1];
+        if (n === ' ' || n === '\n' || n === undefined) break;
+        i++;
+      }
+      colon = i;
+      text = s.slice(k, colon);
+      if (text.endsWith(' ') || text.includes(' #')) this.fail();
+    }
+    if (colon - k > MAX_KEY_LENGTH) this.fail();
+    if (!quoted && text === '<<') return { key: '<<', merge: true, after: colon + 1 };
+    const value = quoted ? text : resolvePlain(text);
+    if (value === null || value === '') this.fail();
+    const key = String(value);
+    if (UNSAFE_KEYS.has(key)) this.fail();
+    this.written++;
+    return { key, merge: false, after: colon + 1 };
+  }
+
+  private blockMap(lineStart: number, indent: number): FMap {
+    const s = this.s;
+    const pairs: FPair[] = [];
+    const seen = new Set<string>();
+    const map: FMap = { kind: 'map', flow: false, indent, pairs, start: lineStart + indent, end: 0, size: 1 };
+    this.written++;
+    let r = lineStart;
+    for (;;) {
+      const k = r + indent;
+      const key = this.key(k);
+      if (!key) this.fail();
+      if (!key.merge) {
+        if (seen.has(key.key)) this.fail();
+        seen.add(key.key);
+      } else this.written++;
+      const value = this.valueAfter(key.after, indent, true);
+      if (key.merge && !this.mergeable(value)) this.fail();
+      pairs.push({ key: key.key, keyStart: k, merge: key.merge, value });
+      map.size += 1 + value.size;
+      map.end = value.end;
+      r = this.contentLine(this.pos);
+      if (r >= s.length) break;
+      const ind = this.spaces(r) - r;
+      if (ind > indent) this.fail();
+      if (ind < indent) break;
+      if (this.isDash(r + ind)) this.fail();
+    }
+    this.pos = r;
+    return map;
+  }
+
+  private mergeable(n: FNode): boolean {
+    const target = (x: FNode): FNode => (x.kind === 'alias' ? x.target : x);
+    if (target(n).kind === 'map') return true;
+    return n.kind === 'seq' && n.items.every((i) => target(i).kind === 'map');
+  }
+
+  private blockSeq(lineStart: number, indent: number): FSeq {
+    const s = this.s;
+    const items: FNode[] = [];
+    const seq: FSeq = { kind: 'seq', flow: false, indent, items, start: lineStart + indent, end: 0, size: 1 };
+    this.written++;
+    let r = lineStart;
+    for (;;) {
+      const item = this.seqItem(r + indent + 1, indent);
+      items.push(item);
+      seq.size += item.size;
+      seq.end = item.end;
+      r = this.contentLine(this.pos);
+      if (r >= s.length) break;
+      const ind = this.spaces(r) - r;
+      if (ind > indent) this.fail();
+      if (ind < indent || !this.isDash(r + ind)) break;
+    }
+    this.pos = r;
+    return seq;
+  }
+
+  /** The item after a `-` at column `indent`; a `key: value` there starts a mapping at that key's column. */
+  private seqItem(after: number, indent: number): FNode {
+    const p = this.spaces(after);
+    const c = this.s[p];
+    if (c !== '&' && c !== '*' && c !== '\n' && c !== '#' && p < this.s.length && !this.isDash(p) && this.key(p) !== undefined) {
+      // key() counted the key; blockMap counts it again.
+      this.written--;
+      const lineStart = this.lineStartOf(p);
+      return this.blockMap(lineStart, p - lineStart);
+    }
+    if (this.isDash(p)) this.fail();
+    return this.valueAfter(after, indent, false);
+  }
+
+  private lineStartOf(p: number): number {
+    return this.s.lastIndexOf('\n', p - 1) + 1;
+  }
+
+  /**
+   * The value after an indicator (`key:` or `-`) at offset `a`, in a
+   * construct at column `indent`. Leaves pos at the start of the next line.
+   */
+  private valueAfter(a: number, indent: number, inMap: boolean): FNode {
+    const s = this.s;
+    let p = this.spaces(a);
+    let anchor: string | undefined;
+    if (s[p] === '&') {
+      const e = this.nameEnd(p + 1);
+      anchor = s.slice(p + 1, e);
+      if (!anchor || (s[e] !== ' ' && s[e] !== '\n' && e < s.length)) this.fail();
+      p = this.spaces(e);
+      this.open.add(anchor);
+    }
+    const c = s[p];
+    let node: FNode;
+    if (p >= s.length || c === '\n' || (c === '#' && p > a)) {
+      node = this.below(p, indent, inMap);
+    } else if (c === '*') {
+      if (anchor !== undefined) this.fail();
+      node = this.alias(p);
+      this.afterInline(node.end, indent);
+    } else if (c === '|' || c === '>') {
+      node = this.blockScalar(p, indent);
+    } else if (c === '"' || c === "'") {
+      const q = this.quoted(p);
+      if (q.end < 0) this.fail();
+      node = this.scalar(q.value, p, q.end);
+      this.afterInline(q.end, indent);
+    } else if (c === '[' || c === '{') {
+      node = this.flow(p);
+      this.afterInline(node.end, indent);
+    } else if (c === '!' || c === '&' || c === '%' || c === '@' || c === '`' || c === ',' || c === ']' || c === '}' || c === '#' || ((c === '-' || c === '?' || c === ':') && /[ \n]/.test(s[p + 1] ?? '\n'))) {
+      this.fail();
+    } else {
+      const e = this.eol(p);
+      let end = this.find(' #', p, e);
+      if (end < 0 || end > e) end = e;
+      while (s[end - 1] === ' ') end--;
+      const text = s.slice(p, end);
+      if (text.includes(': ') || text.endsWith(':')) this.fail();
+      node = this.scalar(resolvePlain(text), p, end);
+      this.afterInline(end, indent);
+    }
+    if (anchor !== undefined) {
+      if (node.kind === 'alias') this.fail();
+      this.open.delete(anchor);
+      node.anchor = anchor;
+      this.anchors.set(anchor, node);
+    }
+    return node;
+  }
+
+  /** After a one-line value: rest of the line, and no more-indented line after it (a multi-line scalar). */
+  private afterInline(end: number, indent: number): void {
+    const next = this.lineRest(end);
+    const r = this.contentLine(next);
+    if (r < this.s.length && this.spaces(r) - r > indent) this.fail();
+    this.pos = next;
+  }
+
+  /** A value on the lines below its key (or dash): a mapping, a list, or nothing (null, at `at`). */
+  private below(at: number, indent: number, inMap: boolean): FNode {
+    const s = this.s;
+    const r = this.contentLine(at >= s.length ? s.length : this.eol(at) + 1);
+    if (r < s.length) {
+      const ind = this.spaces(r) - r;
+      if (this.isDash(r + ind) && (ind > indent || (inMap && ind === indent))) return this.blockSeq(r, ind);
+      if (ind > indent) return this.blockMap(r, ind);
+    }
+    this.pos = r;
+    return this.scalar(null, at, at);
+  }
+
+  private scalar(value: unknown, start: number, end: number): FScalar {
+    this.written++;
+    return { kind: 'scalar', value, start, end, size: 1 };
+  }
+
+  private nameEnd(p: number): number {
+    const s = this.s;
+    while (p < s.length && !/[ \n,[\]{}]/.test(s[p]!)) p++;
+    return p;
+  }
+
+  private alias(p: number): FAlias {
+    const e = this.nameEnd(p + 1);
+    const name = this.s.slice(p + 1, e);
+    const target = this.anchors.get(name);
+    if (!name || !target || this.open.has(name)) this.fail();
+    this.written++;
+    const alias: FAlias = { kind: 'alias', name, target, start: p, end: e, size: target.size };
+    this.aliases.push(alias);
+    return alias;
+  }
+
+  /** A quoted scalar on one line: its value and the offset after the closing quote (end -1: not closed on the line). */
+  private quoted(p: number): { value: string; end: number } {
+    const s = this.s;
+    if (s[p] === "'") {
+      let out = '';
+      let i = p + 1;
+      for (;;) {
+        const e = this.eol(i);
+        const q = this.find("'", i, e);
+        if (q < 0 || q > e) this.fail();
+        out += s.slice(i, q);
+        if (s[q + 1] === "'") {
+          out += "'";
+          i = q + 2;
+          continue;
+        }
+        return { value: out, end: q + 1 };
+      }
+    }
+    let out = '';
+    let i = p + 1;
+    for (;;) {
+      const c = s[i];
+      if (c === undefined || c === '\n') this.fail();
+      if (c === '"') return { value: out, end: i + 1 };
+      if (c !== '\\') {
+        const j = this.nextSpecial(i);
+        out += s.slice(i, j);
+        i = j;
+        continue;
+      }
+      const e = s[i + 1] ?? '';
+      if (e in ESCAPES) {
+        out += ESCAPES[e];
+        i += 2;
+        continue;
+      }
+      const n = HEX_LENGTH[e];
+      if (!n) this.fail();
+      const hex = s.slice(i + 2, i + 2 + n);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== n) this.fail();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) this.fail();
+      out += n === 8 ? String.fromCodePoint(code) : String.fromCharCode(code);
+      i += 2 + n;
+    }
+  }
+
+  private nextSpecial(i: number): number {
+    const s = this.s;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 34 || c === 92 || c === 10) return i;
+      i++;
+    }
+    return i;
+  }
+
+  /** `|` or `>` with an optional `-` (strip); keep (`+`) and indentation digits are left to the full parser. */
+  private blockScalar(p: number, indent: number): FScalar {
+    const s = this.s;
+    const folded = s[p] === '>';
+    let h = p + 1;
+    const strip = s[h] === '-';
+    if (strip) h++;
+    const next = this.lineRest(h);
+    const lines: string[] = [];
+    let contentIndent = -1;
+    let r = next;
+    let end = h;
+    let blank = 0;
+    while (r < s.length) {
+      const i = this.spaces(r);
+      const e = this.eol(r);
+      if (i === e) {
+        // An all-space line: empty, unless it has more spaces than the content's indentation.
+        if (contentIndent >= 0 ? i - r > contentIndent : i > r) this.fail();
+        lines.push('');
+        blank++;
+        r = e + 1;
+        continue;
+      }
+      const ind = i - r;
+      if (contentIndent < 0) {
+        if (ind <= indent) break;
+        contentIndent = ind;
+      }
+      if (ind < contentIndent) break;
+      // More-indented lines and comments-looking text are content; folding of the former is not handled here.
+      if (folded && ind > contentIndent) this.fail();
+      lines.push(s.slice(r + contentIndent, e));
+      blank = 0;
+      end = e;
+      r = e + 1;
+    }
+    if (r > s.length) r = s.length;
+    const content = lines.slice(0, lines.length - blank);
+    // Leading empty lines of a folded scalar are kept as line breaks: left to the full parser.
+    if (folded && content[0] === '') this.fail();
+    let value: string;
+    if (folded) {
+      value = '';
+      for (let i = 0; i < content.length; i++) {
+        const line = content[i]!;
+        if (i === 0) value = line;
+        else if (line === '') value += '\n';
+        else value += content[i - 1] === '' ? line : ` ${line}`;
+      }
+    } else value = content.join('\n');
+    if (content.length && !strip) value += '\n';
+    if (contentIndent < 0 && lines.length === 0) end = h;
+    this.pos = r;
+    this.written++;
+    return { kind: 'scalar', value, start: p, end, size: 1, block: true };
+  }
+
+  /** A flow collection that closes on its own line; no anchors, aliases or tags inside. */
+  private flow(p: number): FMap | FSeq {
+    const s = this.s;
+    const open = s[p];
+    const close = open === '[' ? ']' : '}';
+    let i = this.spaces(p + 1);
+    this.written++;
+    if (open === '[') {
+      const seq: FSeq = { kind: 'seq', flow: true, indent: 0, items: [], start: p, end: 0, size: 1 };
+      if (s[i] === ']') return { ...seq, end: i + 1 };
+      for (;;) {
+        const item = this.flowItem(i);
+        seq.items.push(item);
+        seq.size += item.size;
+        i = this.spaces(item.end);
+        if (s[i] === ',') {
+          i = this.spaces(i + 1);
+          if (s[i] === ']') this.fail();
+          continue;
+        }
+        if (s[i] !== close) this.fail();
+        seq.end = i + 1;
+        return seq;
+      }
+    }
+    const map: FMap = { kind: 'map', flow: true, indent: 0, pairs: [], start: p, end: 0, size: 1 };
+    if (s[i] === '}') return { ...map, end: i + 1 };
+    const seen = new Set<string>();
+    for (;;) {
+      const keyNode = this.flowItem(i, true);
+      if (keyNode.kind !== 'scalar' || s[keyNode.end] !== ':' || s[keyNode.end + 1] !== ' ') this.fail();
+      const raw = keyNode.value;
+      if (raw === null || raw === '' || (s[i] !== '"' && s[i] !== "'" && raw === '<<')) this.fail();
+      const key = String(raw);
+      if (seen.has(key) || UNSAFE_KEYS.has(key)) this.fail();
+      seen.add(key);
+      const v = this.spaces(keyNode.end + 1);
+      if (s[v] === ',' || s[v] === '}') this.fail();
+      const value = this.flowItem(v);
+      map.pairs.push({ key, keyStart: i, merge: false, value });
+      map.size += 1 + value.size;
+      i = this.spaces(value.end);
+      if (s[i] === ',') {
+        i = this.spaces(i + 1);
+        if (s[i] === '}') this.fail();
+        continue;
+      }
+      if (s[i] !== close) this.fail();
+      map.end = i + 1;
+      return map;
+    }
+  }
+
+  private flowItem(p: number, isKey = false): FNode {
+    const s = this.s;
+    const c = s[p];
+    if (c === '[' || c === '{') {
+      if (isKey) this.fail();
+      return this.flow(p);
+    }
+    if (c === '"' || c === "'") {
+      const q = this.quoted(p);
+      const n = s[q.end];
+      if (n !== ',' && n !== ']' && n !== '}' && n !== ' ' && n !== ':') this.fail();
+      return this.scalar(q.value, p, q.end);
+    }
+    if (c === undefined || INDICATOR_START.test(c)) this.fail();
+    let i = p;
+    for (;;) {
+      const ch = s[i];
+      if (ch === undefined || ch === '\n') this.fail();
+      if (ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}') break;
+      if (ch === ':' && /[ ,\]}\n]/.test(s[i + 1] ?? '\n')) break;
+      if (ch === '#' && s[i - 1] === ' ') this.fail();
+      i++;
+    }
+    let end = i;
+    while (s[end - 1] === ' ') end--;
+    if (s[i] === '[' || s[i] === '{') this.fail();
+    return this.scalar(resolvePlain(s.slice(p, end)), p, end);
+  }
+}
+
+/** The file read by the fast path, or undefined when it is outside the subset (use the full parser). */
+export function fastParse(text: string): FastDoc | undefined {
+  if (OUTSIDE.test(text)) return undefined;
+  if (/^(?:---|\.\.\.|%)/m.test(text)) return undefined;
+  try {
+    return new Reader(text).document();
+  } catch (e) {
+    if (e === (GIVE_UP as GiveUp)) return undefined;
+    // Deep nesting exhausts the stack: the full parser says so with a position.
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+/** Plain data, as toPlain gives it from a yaml Document: anchors converted once and shared, `<<` merged. */
+export function fastToData(doc: FastDoc): Obj {
+  const done = new Map<FNode, unknown>();
+  const convert = (n: FNode): unknown => {
+    if (n.kind === 'alias') return done.get(n.target);
+    let value: unknown;
+    if (n.kind === 'scalar') value = n.value;
+    else if (n.kind === 'seq') value = n.items.map(convert);
+    else if (!n.pairs.some((p) => p.merge)) {
+      const out: Obj = {};
+      for (const pair of n.pairs) out[pair.key] = convert(pair.value);
+      value = out;
+    } else value = convertMerged(n, convert);
+    if (n.anchor !== undefined) done.set(n, value);
+    return value;
+  };
+  return convert(doc.root) as Obj;
+}
+
+/**
+ * A mapping with `<<` keys, by YAML's rule: its own keys win, then earlier
+ * sources over later ones; merged keys come first, as yaml lays them out.
+ * Values are converted in document order (an anchor before its aliases).
+ */
+function convertMerged(n: FMap, convert: (n: FNode) => unknown): Obj {
+  const own: [string, unknown][] = [];
+  const sources: Obj[] = [];
+  for (const pair of n.pairs) {
+    const v = convert(pair.value);
+    if (!pair.merge) own.push([pair.key, v]);
+    else if (pair.value.kind === 'seq') sources.push(...(v as Obj[]));
+    else sources.push(v as Obj);
+  }
+  const ownKeys = new Set(own.map(([k]) => k));
+  const out: Obj = {};
+  for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !(k in out)) out[k] = src[k];
+  for (const [k, v] of own) out[k] = v;
+  return out;
+}
+
+/**
+ * Whether the document means exactly this data (what fastToData would give,
+ * compared without building it): the check that a spliced output reads back
+ * as the merged data. Key order is not compared.
+ */
+export function fastMeans(doc: FastDoc, expected: unknown): boolean {
+  const matched = new Map<FNode, unknown[]>();
+  const entries = new Map<FMap, Map<string, FNode>>();
+  const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const deref = (n: FNode): Anchorable => (n.kind === 'alias' ? n.target : n);
+  /** Effective entries of a mapping with merge keys (own first, then sources in order). */
+  const merged = (n: FMap): Map<string, FNode> => {
+    let out = entries.get(n);
+    if (out) return out;
+    out = new Map();
+    for (const p of n.pairs) if (!p.merge) out.set(p.key, p.value);
+    for (const p of n.pairs) {
+      if (!p.merge) continue;
+      const srcs = p.value.kind === 'seq' ? p.value.items : [p.value];
+      for (const src of srcs) {
+        const m = deref(src) as FMap;
+        const add: Iterable<[string, FNode]> = m.pairs.some((x) => x.merge) ? merged(m) : m.pairs.map((x) => [x.key, x.value] as [string, FNode]);
+        for (const [k, v] of add) if (!out.has(k)) out.set(k, v);
+      }
+    }
+    entries.set(n, out);
+    return out;
+  };
+  const eq = (node: FNode, v: unknown): boolean => {
+    const n = deref(node);
+    if (n.kind === 'scalar') return Object.is(n.value, v);
+    const before = n.anchor !== undefined ? matched.get(n) : undefined;
+    if (before?.includes(v)) return true;
+    let ok: boolean;
+    if (n.kind === 'seq') ok = Array.isArray(v) && v.length === n.items.length && n.items.every((item, i) => eq(item, v[i]));
+    else if (!isObj(v)) ok = false;
+    else if (n.pairs.some((p) => p.merge)) {
+      const m = merged(n);
+      ok = m.size === Object.keys(v).length && [...m].every(([k, child]) => Object.hasOwn(v, k) && eq(child, v[k]));
+    } else ok = n.pairs.length === Object.keys(v).length && n.pairs.every((p) => Object.hasOwn(v, p.key) && eq(p.value, v[p.key]));
+    if (ok && n.anchor !== undefined) matched.set(n, [...(before ?? []), v]);
+    return ok;
+  };
+  return eq(doc.root, expected);
+}
+
+const pairIndex = new WeakMap<FMap, Map<string, FPair>>();
+
+/** The map's own entry for a key (merge keys excluded), indexed for large maps. */
+export function fastPair(map: FMap, key: string): FPair | undefined {
+  if (map.pairs.length < 32) return map.pairs.find((p) => !p.merge && p.key === key);
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.pairs) if (!p.merge && !index.has(p.key)) index.set(p.key, p);
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
+/** Offset of the node at a path (or of its key), walking as positions.ts walks a yaml Document. */
+export function fastOffsetOf(doc: FastDoc, path: readonly (string | number)[], preferKey: boolean): number {
+  let node: FNode = doc.root;
+  let keyStart: number | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    if (node.kind === 'alias') node = node.target;
+    if (node.kind === 'map') {
+      const pair = fastPair(node, String(seg));
+      if (!pair) break;
+      keyStart = pair.keyStart;
+      node = pair.value;
+    } else if (node.kind === 'seq' && typeof seg === 'number') {
+      const item: FNode | undefined = node.items[seg];
+      if (item === undefined) break;
+      keyStart = undefined;
+      node = item;
+    } else break;
+    depth++;
+  }
+  return preferKey && depth === path.length && keyStart !== undefined ? keyStart : node.start;
+}
