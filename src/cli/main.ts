@@ -61,8 +61,8 @@ function readAll(files: string[]): { sources: SourceFile[]; errors: Diagnostic[]
   return { sources, errors };
 }
 
-/** At most this many lines: a broken 10,000-service file should not scroll for a minute. */
-const MAX_PRINTED = 50;
+/** At most a screenful of lines: a broken 10,000-service file should not scroll for a minute. */
+const MAX_PRINTED = 20;
 
 function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): void {
   const shown = diagnostics.filter((d) => !opts.quiet || d.severity === 'error');

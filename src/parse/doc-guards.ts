@@ -9,6 +9,8 @@ import type { DiagCode } from '../diagnostics.js';
 import { offsetToLinePos } from '../yaml/positions.js';
 import { isMergeKey } from '../yaml/plain.js';
 
+export const duplicateMessage = (key: string): string => `the key ${JSON.stringify(key)} appears twice in one mapping; YAML keys must be unique`;
+
 /** The first key that repeats within one mapping, or that is not a plain name (a collection, empty). */
 export function firstKeyProblem(doc: Document): { code: DiagCode; message: string; offset: number } | undefined {
   let found: { code: DiagCode; message: string; offset: number } | undefined;
@@ -30,7 +32,7 @@ export function firstKeyProblem(doc: Document): { code: DiagCode; message: strin
         if (isMergeKey(k)) continue;
         const name = String(k.value);
         if (seen.has(name)) {
-          found = { code: 'YAML_DUPLICATE_KEY', message: `the key ${JSON.stringify(name)} appears twice in one mapping; YAML keys must be unique`, offset };
+          found = { code: 'YAML_DUPLICATE_KEY', message: duplicateMessage(name), offset };
           return visit.BREAK;
         }
         seen.add(name);

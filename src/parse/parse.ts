@@ -8,7 +8,7 @@ import { findPair, offsetToLinePos, positionOf, type LinePos } from '../yaml/pos
 import { fastOffsetOf, fastPair, fastParse, fastToData, type FastDoc } from '../yaml/fast-parse.js';
 import { PlainError, toPlain } from '../yaml/plain.js';
 import { linePosOfOffset, rawTextProblem, secondDocumentOffset } from './text-guards.js';
-import { aliasPosition, badMergeOffset, firstKeyProblem, measureExpansion } from './doc-guards.js';
+import { aliasPosition, badMergeOffset, duplicateMessage, firstKeyProblem, measureExpansion } from './doc-guards.js';
 
 export interface SourceFile {
   /** Name as shown in messages (as the user gave it). */
@@ -133,6 +133,11 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     // The common case: a compose file the fast reader can read whole. It gives up on
     // anything unusual (and on alias bombs), and the full parser below reads it again.
     const fast = fastParse(src.text);
+    if (fast?.duplicate) {
+      // What the full parser's key check says about this file (the rest of it is in the subset).
+      const pos = linePosOfOffset(src.text, fast.duplicate.offset);
+      return fail('YAML_DUPLICATE_KEY', duplicateMessage(fast.duplicate.key), pos.line, pos.col);
+    }
     if (fast && fast.root.size <= Math.max(MAX_EXPANDED_NODES, 10 * fast.written)) return { value: fastSource(src, fast), diagnostics: [] };
   }
   const lineCounter = new LineCounter();

@@ -73,6 +73,11 @@ export interface FastDoc {
   written: number;
   /** Every alias, in document order (an edit must not change what one of them means). */
   aliases: FAlias[];
+  /**
+   * The key a full reader's check would report as repeated: the first repeat in the
+   * first mapping (in document order of where mappings start) that has one.
+   */
+  duplicate?: { key: string; offset: number };
 }
 
 /** Thrown to give up; caught in fastParse only. */
@@ -114,6 +119,7 @@ class Reader {
   private readonly open = new Set<string>();
   written = 0;
   readonly aliases: FAlias[] = [];
+  private duplicate?: { key: string; offset: number; map: number };
   /** A line start: where the next block construct is looked for. */
   private pos = 0;
 
@@ -171,7 +177,8 @@ class Reader {
     if (first >= s.length || s[first] === ' ') this.fail();
     const root = this.blockMap(first, 0);
     if (this.contentLine(this.pos) < s.length) this.fail();
-    return { root, written: this.written, aliases: this.aliases };
+    const dup = this.duplicate;
+    return { root, written: this.written, aliases: this.aliases, ...(dup ? { duplicate: { key: dup.key, offset: dup.offset } } : {}) };
   }
 
   private isDash(i: number): boolean {
@@ -230,7 +237,7 @@ class Reader {
       const key = this.key(k);
       if (!key) this.fail();
       if (!key.merge) {
-        if (seen.has(key.key)) this.fail();
+        if (seen.has(key.key)) this.repeated(key.key, k, map.start);
         seen.add(key.key);
       } else this.written++;
       const value = this.valueAfter(key.after, indent, true);
@@ -247,6 +254,12 @@ class Reader {
     }
     this.pos = r;
     return map;
+  }
+
+  /** A repeated key: kept (the file is read on, so that any other problem still sends it to the full parser). */
+  private repeated(key: string, offset: number, map: number): void {
+    const d = this.duplicate;
+    if (!d || map < d.map) this.duplicate = { key, offset, map };
   }
 
   private mergeable(n: FNode): boolean {
@@ -541,7 +554,8 @@ class Reader {
       const raw = keyNode.value;
       if (raw === null || raw === '' || (s[i] !== '"' && s[i] !== "'" && raw === '<<')) this.fail();
       const key = String(raw);
-      if (seen.has(key) || UNSAFE_KEYS.has(key)) this.fail();
+      if (UNSAFE_KEYS.has(key)) this.fail();
+      if (seen.has(key)) this.repeated(key, i, p);
       seen.add(key);
       const v = this.spaces(keyNode.end + 1);
       if (s[v] === ',' || s[v] === '}') this.fail();

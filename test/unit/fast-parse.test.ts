@@ -55,6 +55,11 @@ function compare(text: string, name: string): boolean {
   if (!fast) return false;
   const viaFast = parseSource({ file: name, text });
   const viaFull = parseSource({ file: name, text }, { fast: false });
+  if (fast.duplicate) {
+    // A repeated key: the same message at the same place as the full parser's check.
+    expect(viaFast.diagnostics, `${name}: repeated key`).toEqual(viaFull.diagnostics);
+    return true;
+  }
   // The fast reader must never accept what the full parser refuses.
   expect(viaFull.diagnostics, `${name}: the full parser refuses what the fast reader read`).toEqual([]);
   const a = viaFast.value as SourceDoc;
@@ -85,6 +90,20 @@ describe('fast reader = full parser where it reads', () => {
     expect(read).toBeGreaterThan(files.length / 2);
   });
 
+  it('reports a repeated key as the full parser does: the first mapping (in document order) that has one', () => {
+    const cases = [
+      'a:\n  x: 1\n  x: 2\na: 3\n',
+      'services:\n  db:\n    image: x\n    image: y\n  web: { image: a, image: b }\n',
+      'services:\n  web: { image: a, image: b }\n  db:\n    image: x\n    image: y\n',
+      'a: 1\n"a": 2\n',
+      'x: &x\n  k: 1\n  k: 2\ny:\n  <<: *x\n  <<: *x\n',
+    ];
+    for (const text of cases) {
+      expect(fastParse(text)?.duplicate, text).toBeDefined();
+      expect(compare(text, text)).toBe(true);
+    }
+  });
+
   it('on the benchmark input (block and flow styles, anchors, merges, interpolation)', () => {
     const text = generate(300, 1) as string;
     expect(compare(text, 'bench-300')).toBe(true);
@@ -113,7 +132,7 @@ describe('fast reader = full parser where it reads', () => {
     const dqEsc = fc.constantFrom('"\\x41\\u00e9\\t\\n\\\\"', '"\\0"', '"\\e\\N\\_"', '"\\/"', '"\\U0001F600"', '"\\q"', '"a\\ b"');
     const sq = quotedText.map((t) => `'${t.replace(/'/g, "''")}'`);
     const scalar = fc.oneof(plain, dq, dqEsc, sq);
-    const key = fc.oneof(fc.constantFrom('image', 'volumes', 'a', 'b', 'x-y', '"q"', "'s'", '1', 'true', '<<', 'k k'), plain);
+    const key = fc.oneof(fc.constantFrom('image', 'volumes', 'a', 'b', 'x-y', '"q"', "'s'", '1', 'true', '<<', 'k k', '"a"', '01', '1.0'), plain);
     const flow: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({
       f: fc.oneof(
         { depthSize: 'small' },
