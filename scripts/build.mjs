@@ -121,30 +121,50 @@ function generate() {
   writeFileSync(join(genDir, 'templates.d.ts'), `export declare const templateSpecs: Record<string, unknown>;\n`);
 }
 
-function compile({ tsc }) {
+/**
+ * commander requires child_process at load time, for executable subcommands,
+ * which this CLI has none of; that module and the dozen it pulls in (net,
+ * dgram, streams) cost every run a few milliseconds. It is required on first
+ * use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: the child_process require to make lazy is gone; update scripts/build.mjs`);
+      const lazy = "let childProcessModule; const childProcess = new Proxy({}, { get: (_, k) => (childProcessModule ??= require('node:child_process'))[k] });";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+async function compile({ tsc }) {
   const bin = (n) => join(root, 'node_modules/.bin', n);
   if (tsc) {
     execFileSync(bin('tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
     cpSync(genDir, join(root, 'dist/lib/generated'), { recursive: true });
   }
   // One CommonJS bundle (no module graph to resolve at start-up), minified.
-  execFileSync(
-    bin('esbuild'),
-    [
-      join(root, 'src/cli/bin.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=cjs',
-      '--target=node20',
-      '--minify',
-      '--legal-comments=none',
-      '--define:import.meta.url=__cpImportMetaUrl',
-      `--outfile=${join(root, 'dist/cli.cjs')}`,
-      '--log-level=warning',
-    ],
-    { stdio: 'inherit' },
-  );
-  cpSync(join(root, 'scripts/cli-loader.mjs'), join(root, 'dist/cli.js'));
+  const esbuild = createRequire(import.meta.url)('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'src/cli/bin.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    define: { 'import.meta.url': '__cpImportMetaUrl' },
+    outfile: join(root, 'dist/cli.cjs'),
+    logLevel: 'warning',
+    plugins: [lazyChildProcess],
+  });
+  cpSync(join(root, 'scripts/cli-loader.cjs'), join(root, 'dist/cli.js'));
+  // The bin is CommonJS; the library (dist/lib, from tsc) stays an ES module.
+  writeFileSync(join(root, 'dist/package.json'), '{ "type": "commonjs" }\n');
+  if (tsc) writeFileSync(join(root, 'dist/lib/package.json'), '{ "type": "module" }\n');
   chmodSync(join(root, 'dist/cli.js'), 0o755);
   // The code cache: compiled by running the CLI on samples, as a user would.
   const warm = (args) => execFileSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { env: { ...process.env, COMPOSE_PERSIST_CODE_CACHE: 'write' }, stdio: 'ignore' });
@@ -154,4 +174,4 @@ function compile({ tsc }) {
 
 generate();
 // --gen-only: generated modules only; --no-tsc: also the CLI bundle, without the library's tsc pass.
-if (!process.argv.includes('--gen-only')) compile({ tsc: !process.argv.includes('--no-tsc') });
+if (!process.argv.includes('--gen-only')) await compile({ tsc: !process.argv.includes('--no-tsc') });

@@ -3,7 +3,6 @@
  * with size and encoding checks, and writing the output atomically.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
@@ -83,8 +82,9 @@ export function readIfExists(file: string): string | undefined {
  * a reader (or a crash) sees the old content or the new, never a part.
  */
 export function writeAtomic(file: string, text: string): void {
-  // pid and a random part: a file left by a killed run never blocks a later one.
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // pid and a random part: a file left by a killed run never blocks a later one ('wx' refuses
+  // to reuse a name). Math.random, not crypto: loading crypto costs every run milliseconds.
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);

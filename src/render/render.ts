@@ -93,7 +93,9 @@ const RENDER_CHUNK = 256;
 
 /** A fragment's data by the fast reader; undefined when it needs the full parser. */
 function fastFragment(text: string): unknown {
-  if (!/\S/.test(text)) return {};
+  // Nothing to add (pattern none renders `{}`).
+  const bare = text.trim();
+  if (bare === '' || bare === '{}') return {};
   const doc = fastParse(text);
   return doc && fastToData(doc);
 }

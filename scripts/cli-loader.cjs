@@ -3,12 +3,15 @@
 // code cache, made at build time from a representative run, so that a
 // pre-commit hook does not pay to compile half a megabyte of JavaScript on
 // every commit. A missing or stale cache (another Node version) is ignored.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+// CommonJS (dist/package.json says so): an ES module entry would load Node's
+// ES module loader, a dozen more built-in modules on every run.
+'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-const bundle = fileURLToPath(new URL('./cli.cjs', import.meta.url));
+const bundle = join(__dirname, 'cli.cjs');
 const cacheFile = `${bundle}.cache`;
 let cachedData;
 try {
@@ -24,5 +27,5 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 if (process.env.COMPOSE_PERSIST_CODE_CACHE === 'write') {
   process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, fileURLToPath(new URL('.', import.meta.url)), pathToFileURL(bundle).href);
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, bundle, __dirname, pathToFileURL(bundle).href);
