@@ -88,6 +88,11 @@ type GiveUp = typeof GIVE_UP;
 const OUTSIDE = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\ufeff\u2028\u2029\ud800-\udfff]/;
 /** A plain scalar may not start with these (YAML indicators). */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+const INDICATOR = new Uint8Array(128);
+for (const c of "-?:,[]{}#&*!|>'\"%@`") INDICATOR[c.charCodeAt(0)] = 1;
+/** First characters of a plain scalar that no core-schema tag (null, bool, int, float) starts with. */
+const ALWAYS_STRING = new Uint8Array(128);
+for (const c of 'abcdeghijklmopqrsuvwxyzABCDEGHIJKLMOPQRSUVWXYZ_/$') ALWAYS_STRING[c.charCodeAt(0)] = 1;
 /** Keys that would change an object's prototype when read into plain data. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_KEY_LENGTH = 1000;
@@ -95,7 +100,8 @@ const MAX_KEY_LENGTH = 1000;
 /** YAML 1.2 core schema, as yaml resolves a plain scalar (same tests, same order). */
 export function resolvePlain(s: string): unknown {
   // Most scalars are names, paths or images: no core tag starts with these letters.
-  if (/^[a-eg-mo-su-zA-EG-MO-SU-Z_/$]/.test(s)) return s;
+  const c = s.charCodeAt(0);
+  if (c < 128 && ALWAYS_STRING[c]) return s;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
   if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
@@ -147,8 +153,20 @@ class Reader {
     return p;
   }
 
+  /** The last contentLine answer: afterInline looks ahead, and the caller asks again. */
+  private peekFrom = -1;
+  private peekAt = -1;
+
   /** From a line start, the start of the next line with content (not blank, not only a comment). */
   private contentLine(p: number): number {
+    if (p === this.peekFrom) return this.peekAt;
+    const r = this.scanContentLine(p);
+    this.peekFrom = p;
+    this.peekAt = r;
+    return r;
+  }
+
+  private scanContentLine(p: number): number {
     const s = this.s;
     while (p < s.length) {
       const i = this.spaces(p);
@@ -201,19 +219,21 @@ class Reader {
       colon = q.end;
       quoted = true;
     } else {
-      if (c === undefined || INDICATOR_START.test(c) || c === ' ' || c === '\n') return undefined;
+      const c0 = s.charCodeAt(k);
+      if (Number.isNaN(c0) || (c0 < 128 && INDICATOR[c0]) || c0 === 32 || c0 === 10) return undefined;
+      // One pass to the `:` that ends the key (followed by a space, a line end or the end).
       let i = k;
-      const e = this.eol(k);
-      for (;;) {
-        i = this.find(':', i, e);
-        if (i < 0 || i > e) return undefined;
-        const n = s[i + 1];
-        if (n === ' ' || n === '\n' || n === undefined) break;
-        i++;
+      for (;; i++) {
+        const ch = s.charCodeAt(i);
+        if (Number.isNaN(ch) || ch === 10) return undefined;
+        if (ch === 58) {
+          const n = s.charCodeAt(i + 1);
+          if (n === 32 || n === 10 || Number.isNaN(n)) break;
+        } else if (ch === 35 && s.charCodeAt(i - 1) === 32) return undefined; // a comment before any `: `
       }
       colon = i;
+      if (s.charCodeAt(colon - 1) === 32) this.fail();
       text = s.slice(k, colon);
-      if (text.endsWith(' ') || text.includes(' #')) this.fail();
     }
     if (colon - k > MAX_KEY_LENGTH) this.fail();
     if (!quoted && text === '<<') return { key: '<<', merge: true, after: colon + 1 };
@@ -228,7 +248,8 @@ class Reader {
   private blockMap(lineStart: number, indent: number): FMap {
     const s = this.s;
     const pairs: FPair[] = [];
-    const seen = new Set<string>();
+    // Repeats: a scan of the pairs while the mapping is small, a Set after (no Set for most mappings).
+    let seen: Set<string> | undefined;
     const map: FMap = { kind: 'map', flow: false, indent, pairs, start: lineStart + indent, end: 0, size: 1 };
     this.written++;
     let r = lineStart;
@@ -237,8 +258,9 @@ class Reader {
       const key = this.key(k);
       if (!key) this.fail();
       if (!key.merge) {
-        if (seen.has(key.key)) this.repeated(key.key, k, map.start);
-        seen.add(key.key);
+        if (pairs.length === 8) seen = new Set(pairs.filter((p) => !p.merge).map((p) => p.key));
+        if (seen ? seen.has(key.key) : pairs.some((p) => !p.merge && p.key === key.key)) this.repeated(key.key, k, map.start);
+        seen?.add(key.key);
       } else this.written++;
       const value = this.valueAfter(key.after, indent, true);
       if (key.merge && !this.mergeable(value)) this.fail();
@@ -343,12 +365,19 @@ class Reader {
     } else if (c === '!' || c === '&' || c === '%' || c === '@' || c === '`' || c === ',' || c === ']' || c === '}' || c === '#' || ((c === '-' || c === '?' || c === ':') && /[ \n]/.test(s[p + 1] ?? '\n'))) {
       this.fail();
     } else {
-      const e = this.eol(p);
-      let end = this.find(' #', p, e);
-      if (end < 0 || end > e) end = e;
-      while (s[end - 1] === ' ') end--;
+      // One pass to the line end: a comment ends the scalar; `: ` or a final `:` would make it a key.
+      let end = p;
+      for (;; end++) {
+        const ch = s.charCodeAt(end);
+        if (Number.isNaN(ch) || ch === 10) break;
+        if (ch === 35 && s.charCodeAt(end - 1) === 32) break;
+        if (ch === 58) {
+          const n = s.charCodeAt(end + 1);
+          if (n === 32 || n === 10 || Number.isNaN(n)) this.fail();
+        }
+      }
+      while (s.charCodeAt(end - 1) === 32) end--;
       const text = s.slice(p, end);
-      if (text.includes(': ') || text.endsWith(':')) this.fail();
       node = this.scalar(resolvePlain(text), p, end);
       this.afterInline(end, indent);
     }

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildFile, buildText } from '../helpers/run.js';
 import { modelArb, render } from '../property/support/model.js';
-import { params } from '../property/support/run.js';
+import { params, TIMEOUT } from '../property/support/run.js';
 import { fastMeans, fastParse } from '../../src/yaml/fast-parse.js';
 
 const meaning = (text: string | undefined): unknown => parse(text ?? '', { merge: true });
@@ -79,7 +79,7 @@ describe('spliced output', () => {
     }
     console.log(`splice: ${spliced} of ${total} generated files spliced, the rest printed from the Document; all mean the same`);
     expect(spliced).toBeGreaterThan(total / 3);
-  });
+  }, TIMEOUT);
 
   it('writes a one-line flow service that gains entries as a block, keeping its values as written', () => {
     const text = 'services:\n  db: { image: "postgres:16", volumes: [./init:/docker-entrypoint-initdb.d] }\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/var/lib/postgresql/data] }\n';
