@@ -563,15 +563,9 @@ class Reader {
         const item = this.flowItem(i);
         seq.items.push(item);
         seq.size += item.size;
-        i = this.spaces(item.end);
-        if (s[i] === ',') {
-          i = this.spaces(i + 1);
-          if (s[i] === ']') this.fail();
-          continue;
-        }
-        if (s[i] !== close) this.fail();
-        seq.end = i + 1;
-        return seq;
+        const next = this.flowNext(item.end, close);
+        if (next.end === undefined) i = next.at;
+        else return { ...seq, end: next.end };
       }
     }
     const map: FMap = { kind: 'map', flow: true, indent: 0, pairs: [], start: p, end: 0, size: 1 };
@@ -591,16 +585,24 @@ class Reader {
       const value = this.flowItem(v);
       map.pairs.push({ key, keyStart: i, merge: false, value });
       map.size += 1 + value.size;
-      i = this.spaces(value.end);
-      if (s[i] === ',') {
-        i = this.spaces(i + 1);
-        if (s[i] === '}') this.fail();
-        continue;
-      }
-      if (s[i] !== close) this.fail();
-      map.end = i + 1;
-      return map;
+      const next = this.flowNext(value.end, close);
+      if (next.end === undefined) i = next.at;
+      else return { ...map, end: next.end };
     }
+  }
+
+  /** After an entry of a flow collection: where the next entry starts, or where the collection ends. */
+  private flowNext(after: number, close: string): { at: number; end?: number } {
+    const s = this.s;
+    const i = this.spaces(after);
+    if (s[i] === ',') {
+      const at = this.spaces(i + 1);
+      // A trailing comma (`[a, ]`) is left to the full parser.
+      if (s[at] === close) this.fail();
+      return { at };
+    }
+    if (s[i] !== close) this.fail();
+    return { at: i, end: i + 1 };
   }
 
   private flowItem(p: number, isKey = false): FNode {
