@@ -55,6 +55,8 @@ function check(base: Model, c: { slot: (typeof SLOTS)[number]; hostile: string; 
     return;
   }
   counter.hit(raw ? 'accepted (raw)' : 'accepted');
+  // Which printer wrote it: the property holds for the spliced text and the Document's alike.
+  counter.hit(`printed by ${r!.printedBy?.path}`);
   const out = parseYaml(r!.text!) as Obj;
   expectComposeSpecValid(out);
   const input = parseYaml(text) as Obj;

@@ -47,6 +47,7 @@ function checkValid(m: Model, target: 'compose' | 'swarm', counter: Counter): vo
     }
     counter.hit(b.pattern);
   }
+  counter.hit(`printed by ${r.printedBy?.path}`);
 
   // 3. Meaning: the parsed output is the input minus the block plus what the patterns add.
   const input = parseYaml(text) as Obj;
