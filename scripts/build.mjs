@@ -68,7 +68,29 @@ function deriveComposeSchema() {
     }
   };
   widen(base);
+  splitProperties(base);
   return base;
+}
+
+/**
+ * Each property of a definition (the service has ~100) becomes a definition of
+ * its own, reached by $ref: ajv then writes a small function per property
+ * instead of one function of 5,000 lines, which V8 never optimises (a 10,000-
+ * service file took 300 ms in that one function). Same checks, same instance
+ * paths in the errors.
+ */
+function splitProperties(schema) {
+  const defs = schema.definitions;
+  for (const [defName, def] of Object.entries({ ...defs })) {
+    for (const [prop, sub] of Object.entries(def.properties ?? {})) {
+      // A bare type check stays inline (a call would cost more than the check).
+      if (!sub || typeof sub !== 'object' || sub.$ref || Object.keys(sub).every((k) => ['type', 'description', 'format'].includes(k))) continue;
+      const name = `${defName}.${prop}`;
+      if (name in defs) throw new Error(`splitProperties: definition ${name} exists already`);
+      defs[name] = sub;
+      def.properties[prop] = { $ref: `#/definitions/${name}` };
+    }
+  }
 }
 
 function writeValidator(name, schema, ajvOptions) {

@@ -22,6 +22,8 @@ export function rawTextProblem(text: string): { message: string; offset: number 
  * column 0 is a document marker even inside a scalar), or content after `...`.
  */
 export function secondDocumentOffset(text: string): number | undefined {
+  // Most files have no marker line at all: one search instead of a walk over every line.
+  if (!/^(?:---|\.\.\.)/m.test(text)) return undefined;
   let content = false;
   let ended = false;
   const re = /^(.*)$/gm;
