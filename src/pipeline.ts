@@ -40,6 +40,12 @@ export interface BuildOptions {
   /** Stop after planning: validate and explain need no output text. */
   planOnly?: boolean;
   /**
+   * Starts the Compose schema check of the output and returns a function that gives its
+   * diagnostics: the CLI runs it on a second thread for large files while the output is
+   * written and read back. Default: checked at once, on this thread.
+   */
+  checkCompose?: (output: unknown, file: string) => () => Diagnostic[];
+  /**
    * The fast reader and the spliced output where the file allows them (default true). Off:
    * yaml reads every file and its Document prints the output (the tests compare the two).
    */
@@ -160,14 +166,16 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   // Positions first: the edit below removes the block from the document.
   diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
   const output = mergeFragmentsIntoData(data, block.key, fragments, target === 'swarm' ? SWARM_VERSION : undefined);
-  diagnostics.push(...checkComposeSpec(output, block.file));
-  if (hasErrors(diagnostics)) return done({ plan: planned.value });
+  const composeCheck = (options.checkCompose ?? checkNow)(output, block.file);
   const names = files.map((f) => f.file);
   const version = target === 'swarm' ? SWARM_VERSION : undefined;
   // The source text with the generated entries spliced in, when the file allows it and the
   // result reads back as exactly the merged data; otherwise yaml's Document is edited and printed.
   const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block.key, view, fragments, sources: names, target, version }) : { unsupported: 'read by the full parser' };
   const why = 'unsupported' in spliced ? spliced.unsupported : readsAs(spliced.text, output) ? undefined : 'the spliced text did not read back as the merged data';
+  // Placed before the Document below is edited (the edit removes the block).
+  diagnostics.push(...locate(composeCheck(), sources));
+  if (hasErrors(diagnostics)) return done({ plan: planned.value });
   if ('text' in spliced && why === undefined) return done({ plan: planned.value, text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } });
   const doc = combined ?? first.doc;
   removeBlock(doc, block.key);
@@ -175,6 +183,11 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (target === 'swarm') prependVersion(doc);
   return done({ plan: planned.value, text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } });
 }
+
+const checkNow = (output: unknown, file: string): (() => Diagnostic[]) => {
+  const found = checkComposeSpec(output, file);
+  return () => found;
+};
 
 /** Whether a text reads as the given data (the check on every spliced output). */
 function readsAs(text: string, expected: unknown): boolean {

@@ -14,6 +14,7 @@ import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { compareOutputs } from '../check/data-safety.js';
+import type { ComposeCheck } from './compose-check-thread.js';
 
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
@@ -22,7 +23,12 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   color: boolean;
+  /** A second thread for the Compose schema check of large outputs (the bin gives one; without it, the check runs in line). */
+  composeCheck?: ComposeCheck;
 }
+
+/** Inputs from this size on have their output checked on the second thread: below it, starting one costs more than it saves. */
+const THREAD_FROM_BYTES = 1024 * 1024;
 
 const DEFAULT_INPUTS = ['compose.persist.yaml', 'compose.persist.yml'];
 const PLAIN_INPUTS = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -73,10 +79,12 @@ function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): v
   }
 }
 
-function run(files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
+function run(io: Io, files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
   const { sources, errors } = readAll(files);
   if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
-  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...extra }), readErrors: [] };
+  const large = sources.reduce((n, s) => n + s.text.length, 0) >= THREAD_FROM_BYTES;
+  const threaded = large && io.composeCheck ? { checkCompose: io.composeCheck } : {};
+  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...threaded, ...extra }), readErrors: [] };
 }
 
 function addCommon(cmd: Command): Command {
@@ -130,7 +138,7 @@ Examples:
       if (opts.check && !opts.output) throw new UsageError('--check compares with the file given by -o/--output; give one');
       if (opts.output && files.some((f) => sameFile(f, opts.output!))) throw new UsageError(`the output ${opts.output} is also an input: that would overwrite the source`);
       if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
-      const { result } = run(files, opts);
+      const { result } = run(io, files, opts);
       const diagnostics = [...result.diagnostics];
       if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && result.relativePaths) {
         diagnostics.push({
@@ -167,7 +175,7 @@ Examples:
     });
 
   addCommon(program.command('validate').description('check the source without writing anything (exit 1 on errors)')).action((opts: CommonOpts) => {
-    const { result } = run(inputFiles(opts), opts, { planOnly: true });
+    const { result } = run(io, inputFiles(opts), opts, { planOnly: true });
     if (opts.format === 'json') io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
     else {
       report(io, result.diagnostics, opts);
@@ -177,7 +185,7 @@ Examples:
   });
 
   addCommon(program.command('explain').description('per service: pattern, level, what survives an upgrade and a host loss, what is generated')).action((opts: CommonOpts) => {
-    const { result } = run(inputFiles(opts), opts, { planOnly: true });
+    const { result } = run(io, inputFiles(opts), opts, { planOnly: true });
     if (opts.format === 'json') {
       io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), target: opts.target, services: result.plan ? explainRows(result.plan) : [], diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
     } else {
@@ -242,7 +250,7 @@ Examples:
   git show HEAD:docker-compose.yml > /tmp/old.yml && compose-persist diff /tmp/old.yml compose.persist.yaml
 Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
     .action((oldFile: string, newFile: string, opts: CommonOpts) => {
-      const built = [oldFile, newFile].map((f) => run([f], opts));
+      const built = [oldFile, newFile].map((f) => run(io, [f], opts));
       const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
       if (errors.length || built.some((b) => b.result.text === undefined)) {
         report(io, errors, opts);
