@@ -193,6 +193,9 @@ async function compile({ tsc }) {
     logLevel: 'warning',
     plugins: [lazyChildProcess],
   });
+  // The loader reads the bundle as latin1 (no UTF-8 decoding): it must be ASCII.
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(root, 'dist/cli.cjs'), 'latin1'));
+  if (nonAscii) throw new Error(`dist/cli.cjs holds a non-ASCII byte at ${nonAscii.index}; the loader reads it as latin1`);
   cpSync(join(root, 'scripts/cli-loader.cjs'), join(root, 'dist/cli.js'));
   // The bin is CommonJS; the library (dist/lib, from tsc) stays an ES module.
   writeFileSync(join(root, 'dist/package.json'), '{ "type": "commonjs" }\n');

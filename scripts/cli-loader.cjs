@@ -19,7 +19,8 @@ try {
 } catch {
   cachedData = undefined;
 }
-const source = readFileSync(bundle, 'utf8');
+// The bundle is ASCII (esbuild escapes the rest; the build checks): read without UTF-8 decoding.
+const source = readFileSync(bundle, 'latin1');
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __cpImportMetaUrl) {${source}\n})`, {
   filename: bundle,
   cachedData,
