@@ -81,8 +81,19 @@ function applies(v: CatalogVersion, major: number): boolean {
   return (v.since === undefined || major >= Number(v.since)) && (v.until === undefined || major < Number(v.until));
 }
 
+/** Matches by image string: a large file names the same few images thousands of times, and several checks ask. */
+const matches = new Map<string, CatalogMatch | undefined>();
+const MATCH_CACHE_LIMIT = 10_000;
+
 export function matchImage(image: unknown): CatalogMatch | undefined {
   if (typeof image !== 'string') return undefined;
+  if (matches.has(image)) return matches.get(image);
+  const found = matchUncached(image);
+  if (matches.size < MATCH_CACHE_LIMIT) matches.set(image, found);
+  return found;
+}
+
+function matchUncached(image: string): CatalogMatch | undefined {
   const ref = parseImageRef(image);
   if (!ref) return undefined;
   const entry = index.get(ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository) ?? (ref.registry ? undefined : undefined);

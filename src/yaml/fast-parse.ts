@@ -691,6 +691,13 @@ function convertMerged(n: FMap, convert: (n: FNode) => unknown): Obj {
   return out;
 }
 
+/** Own keys of a plain object, counted without making their list. */
+function keyCount(v: Obj): number {
+  let n = 0;
+  for (const k in v) if (Object.hasOwn(v, k)) n++;
+  return n;
+}
+
 /**
  * Whether the document means exactly this data (what fastToData would give,
  * compared without building it): the check that a spliced output reads back
@@ -729,8 +736,12 @@ export function fastMeans(doc: FastDoc, expected: unknown): boolean {
     else if (!isObj(v)) ok = false;
     else if (n.pairs.some((p) => p.merge)) {
       const m = merged(n);
-      ok = m.size === Object.keys(v).length && [...m].every(([k, child]) => Object.hasOwn(v, k) && eq(child, v[k]));
-    } else ok = n.pairs.length === Object.keys(v).length && n.pairs.every((p) => Object.hasOwn(v, p.key) && eq(p.value, v[p.key]));
+      ok = m.size === keyCount(v);
+      for (const [k, child] of m) {
+        if (!ok) break;
+        ok = Object.hasOwn(v, k) && eq(child, v[k]);
+      }
+    } else ok = n.pairs.length === keyCount(v) && n.pairs.every((p) => Object.hasOwn(v, p.key) && eq(p.value, v[p.key]));
     if (ok && n.anchor !== undefined) matched.set(n, [...(before ?? []), v]);
     return ok;
   };
