@@ -4,7 +4,7 @@
  * a thread that cannot answer leaves the check to the main thread.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe('Compose check on a second thread', () => {
     expect(inLine.map((d) => d.code)).toEqual(['OUTPUT_INVALID']);
     expect(r.stderr).toContain(`${file}:${inLine[0]!.line}:${inLine[0]!.col}: error OUTPUT_INVALID `);
     expect(r.stderr).toContain('volumes_frum');
+  });
+
+  it('the check runs on a second thread for a large input, and on none for a small one', () => {
+    // Node writes one CPU profile per thread: the count shows whether a thread ran.
+    const threads = (file: string): number => {
+      const profiles = mkdtempSync(join(tmpdir(), 'cp-prof-'));
+      execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profiles}`, CLI, 'build', '-q', '-f', file], { maxBuffer: 64 << 20 });
+      return readdirSync(profiles).length;
+    };
+    const large = join(dir, 'threads.persist.yaml');
+    writeFileSync(large, largeFile(false));
+    expect(threads(large)).toBe(2);
+    expect(threads(resolve('samples/volume.persist.yaml'))).toBe(1);
   });
 
   it('a thread that cannot start or answer: the main thread checks by itself', () => {
