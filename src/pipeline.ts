@@ -25,7 +25,8 @@ import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { spliceOutput } from './emit/splice.js';
 import { isDeepStrictEqual } from 'node:util';
-import { fastMeans, fastParse } from './yaml/fast-parse.js';
+import { fastParse } from './yaml/fast-parse.js';
+import { fastMeans } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
 

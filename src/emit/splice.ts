@@ -10,7 +10,8 @@
  */
 import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
-import { fastPair, type FastDoc, type FMap, type FNode, type FSeq } from '../yaml/fast-parse.js';
+import type { FastDoc, FMap, FNode, FSeq } from '../yaml/fast-parse.js';
+import { fastPair } from '../yaml/fast-tree.js';
 import { dependsOnMapping, deepMerge } from '../merge/merge.js';
 import { headerLines, printBlocks } from './emit.js';
 

@@ -5,7 +5,8 @@
 import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
 import type { Diagnostic, DiagCode, StageResult, YamlPath } from '../diagnostics.js';
 import { findPair, offsetToLinePos, positionOf, type LinePos } from '../yaml/positions.js';
-import { fastOffsetOf, fastPair, fastParse, fastToData, type FastDoc } from '../yaml/fast-parse.js';
+import { fastParse, type FastDoc } from '../yaml/fast-parse.js';
+import { fastOffsetOf, fastPair, fastToData } from '../yaml/fast-tree.js';
 import { PlainError, toPlain } from '../yaml/plain.js';
 import { linePosOfOffset, rawTextProblem, secondDocumentOffset } from './text-guards.js';
 import { aliasPosition, badMergeOffset, duplicateMessage, firstKeyProblem, measureExpansion } from './doc-guards.js';

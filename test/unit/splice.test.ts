@@ -13,7 +13,8 @@ import { parse } from 'yaml';
 import { buildFile, buildText } from '../helpers/run.js';
 import { modelArb, render } from '../property/support/model.js';
 import { params, TIMEOUT } from '../property/support/run.js';
-import { fastMeans, fastParse } from '../../src/yaml/fast-parse.js';
+import { fastParse } from '../../src/yaml/fast-parse.js';
+import { fastMeans } from '../../src/yaml/fast-tree.js';
 
 const meaning = (text: string | undefined): unknown => parse(text ?? '', { merge: true });
 const errors = (r: { diagnostics: { severity: string; code: string; message: string }[] }) => r.diagnostics.filter((d) => d.severity === 'error');
