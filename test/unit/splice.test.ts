@@ -113,6 +113,36 @@ describe('spliced output', () => {
     expect(wiki.depends_on).toEqual({ db: { condition: 'service_started' }, 'wiki-data': { condition: 'service_started' } });
   });
 
+  const spliceCases: [string, string][] = [
+    ['a block scalar as the service\'s last value', 'services:\n  db:\n    image: postgres:16\n    command: |\n      run\n      this\n\n  web:\n    image: nginx\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n'],
+    ['comment lines after the service\'s last entry', 'services:\n  db:\n    image: postgres:16\n    # volumes:\n    #   - old:/data\n  web:\n    image: nginx\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n'],
+    ['a nested mapping as the last entry', 'services:\n  db:\n    image: postgres:16\n    deploy:\n      resources:\n        limits: { memory: 1G }\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n'],
+    ['the block between services and an anchored x- key used after it', 'services:\n  db:\n    image: postgres:16\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\nx-tail: &tail { a: 1 }\nx-use: *tail\n'],
+    ['top-level volumes before the services', 'volumes:\n  other: {}\nservices:\n  db:\n    image: postgres:16\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n'],
+    ['a flow service on the last line, no final line end', 'x-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\nservices:\n  db: { image: "postgres:16" }'],
+    ['four-space indentation and a list at the key\'s column', 'services:\n    db:\n        image: postgres:16\n        volumes:\n        - ./a:/a\nx-persistence:\n    services:\n        db:\n            pattern: volume\n            mounts: [/data]\n'],
+  ];
+  for (const [name, text] of spliceCases) {
+    for (const target of ['compose', 'swarm'] as const) {
+      it(`splices ${name} (${target}), with the Document path's meaning`, () => {
+        const r = buildText(text, { target });
+        const full = buildText(text, { target, fast: false });
+        expect(r.diagnostics).toEqual(full.diagnostics);
+        if (full.text === undefined) return;
+        expect(r.printedBy).toEqual({ path: 'splice' });
+        expect(meaning(r.text)).toEqual(meaning(full.text));
+      });
+    }
+  }
+
+  it('replaces an existing version for Swarm', () => {
+    const text = 'version: "3.7"\nservices:\n  db:\n    image: postgres:16\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n';
+    const r = buildText(text, { target: 'swarm' });
+    expect(r.printedBy).toEqual({ path: 'splice' });
+    expect(r.text).toContain('version: "3.8"\nservices:');
+    expect(r.text).not.toContain('3.7');
+  });
+
   const documentCases: [string, string, RegExp][] = [
     ['an anchored service', 'services:\n  db: &db\n    image: postgres:16\n  db2: *db\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n', /not a plain mapping/],
     ['an anchored list to extend', 'x-v: &v\n  - ./a:/a\nservices:\n  db:\n    image: postgres:16\n    volumes: &own\n      - ./b:/b\n  web:\n    image: nginx\n    volumes: *own\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n', /anchored|not a plain/],
