@@ -3,8 +3,8 @@
  * entries are inserted after the entries they join, the block is cut out,
  * and every other byte of the file is kept as written (comments, quoting,
  * layout). It needs the fast reader's offsets and plain layouts; for
- * anything else (an anchored service, a flow list to extend, a key to
- * overwrite) it returns undefined and the caller edits yaml's Document, as
+ * anything else (an anchored service or list, an alias into the block, a
+ * key to overwrite) it says why, and the caller edits yaml's Document, as
  * merge.ts does. The caller also reads the result back: it must mean what
  * the merged data means, or the Document path is used.
  */
@@ -21,6 +21,7 @@ type Printable = Obj | unknown[];
 /** Generated entries to print at a line start, or source text moved there. */
 type Insert = { at: number; indent: number; value: Printable } | { at: number; raw: string };
 
+/** Source text [from, to) replaced by `text` (empty: removed). */
 interface Cut {
   from: number;
   to: number;

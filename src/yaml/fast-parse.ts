@@ -86,8 +86,7 @@ type GiveUp = typeof GIVE_UP;
 
 /** Characters that never occur in the subset: tabs, CR, and all YAML would refuse or treat specially. */
 const OUTSIDE = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\ufeff\u2028\u2029\ud800-\udfff]/;
-/** A plain scalar may not start with these (YAML indicators). */
-const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/** A plain scalar may not start with these (YAML indicators), by char code. */
 const INDICATOR = new Uint8Array(128);
 for (const c of "-?:,[]{}#&*!|>'\"%@`") INDICATOR[c.charCodeAt(0)] = 1;
 /** First characters of a plain scalar that no core-schema tag (null, bool, int, float) starts with. */
@@ -618,7 +617,8 @@ class Reader {
       if (n !== ',' && n !== ']' && n !== '}' && n !== ' ' && n !== ':') this.fail();
       return this.scalar(q.value, p, q.end);
     }
-    if (c === undefined || INDICATOR_START.test(c)) this.fail();
+    const code = s.charCodeAt(p);
+    if (Number.isNaN(code) || (code < 128 && INDICATOR[code])) this.fail();
     let i = p;
     for (;;) {
       const ch = s[i];
