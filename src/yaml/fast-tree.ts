@@ -4,6 +4,7 @@
  * given data (the read-back of a spliced output), and lookups by key and path.
  */
 import type { Anchorable, FastDoc, FMap, FNode, FPair } from './fast-parse.js';
+import { applyMerge } from './plain.js';
 
 type Obj = Record<string, unknown>;
 
@@ -26,11 +27,7 @@ export function fastToData(doc: FastDoc): Obj {
   return convert(doc.root) as Obj;
 }
 
-/**
- * A mapping with `<<` keys, by YAML's rule: its own keys win, then earlier
- * sources over later ones; merged keys come first, as yaml lays them out.
- * Values are converted in document order (an anchor before its aliases).
- */
+/** A mapping with `<<` keys; values are converted in document order (an anchor before its aliases). */
 function convertMerged(n: FMap, convert: (n: FNode) => unknown): Obj {
   const own: [string, unknown][] = [];
   const sources: Obj[] = [];
@@ -40,11 +37,7 @@ function convertMerged(n: FMap, convert: (n: FNode) => unknown): Obj {
     else if (pair.value.kind === 'seq') sources.push(...(v as Obj[]));
     else sources.push(v as Obj);
   }
-  const ownKeys = new Set(own.map(([k]) => k));
-  const out: Obj = {};
-  for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !(k in out)) out[k] = src[k];
-  for (const [k, v] of own) out[k] = v;
-  return out;
+  return applyMerge(own, sources);
 }
 
 /** Own keys of a plain object, counted without making their list. */

@@ -38,8 +38,7 @@ export function toPlain(doc: Document): unknown {
     if (isScalar(n)) value = n.value;
     else if (isSeq(n)) value = n.items.map(convert);
     else if (isMap(n)) {
-      const out: Record<string, unknown> = {};
-      const own = new Set<string>();
+      const own: [string, unknown][] = [];
       const merged: Record<string, unknown>[] = [];
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
@@ -53,12 +52,9 @@ export function toPlain(doc: Document): unknown {
           continue;
         }
         const key = isScalar(pair.key) ? String(pair.key.value ?? '') : String(convert(pair.key));
-        own.add(key);
-        out[key] = convert(pair.value);
+        own.push([key, convert(pair.value)]);
       }
-      for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
-      // A merged key keeps its place before the map's own keys, as yaml lays them out.
-      value = merged.length ? reorder(out, merged, own) : out;
+      value = applyMerge(own, merged);
     } else value = null;
     const anchor = (n as Node).anchor;
     if (anchor) anchors.set(anchor, value);
@@ -67,9 +63,18 @@ export function toPlain(doc: Document): unknown {
   return convert(doc.contents);
 }
 
-function reorder(out: Record<string, unknown>, merged: Record<string, unknown>[], own: Set<string>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const m of merged) for (const k of Object.keys(m)) if (!own.has(k) && !(k in result)) result[k] = out[k];
-  for (const k of Object.keys(out)) if (!(k in result)) result[k] = out[k];
-  return result;
+/**
+ * A mapping's plain data from its own entries and its `<<` sources, by YAML's
+ * rule: its own keys win, then earlier sources over later ones. Merged keys
+ * come first, as yaml lays them out. (Shared by both readers: toPlain here and
+ * fast-tree.ts.)
+ */
+export function applyMerge(own: readonly (readonly [string, unknown])[], sources: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (sources.length) {
+    const ownKeys = new Set(own.map(([k]) => k));
+    for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !(k in out)) out[k] = src[k];
+  }
+  for (const [k, v] of own) out[k] = v;
+  return out;
 }
