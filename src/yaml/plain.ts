@@ -73,7 +73,8 @@ export function applyMerge(own: readonly (readonly [string, unknown])[], sources
   const out: Record<string, unknown> = {};
   if (sources.length) {
     const ownKeys = new Set(own.map(([k]) => k));
-    for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !(k in out)) out[k] = src[k];
+    // Object.hasOwn, not `in`: a merged key named like an Object member (toString) is a key too.
+    for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !Object.hasOwn(out, k)) out[k] = src[k];
   }
   for (const [k, v] of own) out[k] = v;
   return out;

@@ -104,6 +104,13 @@ describe('fast reader = full parser where it reads', () => {
     }
   });
 
+  it('a merged key named like an Object member (toString, valueOf) is merged, as yaml merges it', () => {
+    const text = 'x-a: &a\n  toString: 1\n  valueOf: 2\n  k: 3\ny:\n  <<: *a\n  k: 4\n';
+    const want = { toString: 1, valueOf: 2, k: 4 };
+    for (const fast of [true, false]) expect((parseSource({ file: 'f', text }, { fast }).value!.data as { y: unknown }).y).toEqual(want);
+    expect(compare(text, text)).toBe(true);
+  });
+
   it('on the benchmark input (block and flow styles, anchors, merges, interpolation)', () => {
     const text = generate(300, 1) as string;
     expect(compare(text, 'bench-300')).toBe(true);
