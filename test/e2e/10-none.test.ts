@@ -4,7 +4,7 @@ import {
   buildPersist, describeMarkers, makeWorkDir, plan, Project, report, sample, upgradeCheck,
   type PlannedService,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject, expectRecreatedOnNewImage } from './checks.js';
 
 describe.skipIf(!inject('engine'))('none', () => {
   let p: Project;
@@ -25,10 +25,7 @@ describe.skipIf(!inject('engine'))('none', () => {
   it('an upgrade loses the data (level none)', () => {
     expect(planned.length).toBeGreaterThan(0);
     const r = upgradeCheck(p, planned);
-    for (const c of Object.values(r.containers)) {
-      expect(c.recreated).toBe(true);
-      expect(c.onNewImage).toBe(true);
-    }
+    expectRecreatedOnNewImage(r);
     const ok = r.lost;
     report(`none: upgrade loses data (as documented): ${ok ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
     expect(r.lost).toBe(true);

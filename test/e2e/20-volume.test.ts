@@ -4,7 +4,7 @@ import {
   buildPersist, describeMarkers, hostLoss, makeWorkDir, mustDocker, plan, Project, readMarkers,
   report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject, expectRecreatedOnNewImage } from './checks.js';
 
 describe.skipIf(!inject('engine'))('volume', () => {
   let p: Project;
@@ -25,10 +25,7 @@ describe.skipIf(!inject('engine'))('volume', () => {
     expect(planned.length).toBeGreaterThan(0);
     const r = upgradeCheck(p, planned);
     written = r.written;
-    for (const c of Object.values(r.containers)) {
-      expect(c.recreated).toBe(true);
-      expect(c.onNewImage).toBe(true);
-    }
+    expectRecreatedOnNewImage(r);
     // the data sits in the generated named volumes, created by Compose for this project
     const vols = mustDocker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${p.name}`]);
     for (const name of Object.keys(p.built.output.volumes ?? {})) {

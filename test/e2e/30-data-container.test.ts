@@ -4,7 +4,7 @@ import {
   buildPersist, describeMarkers, helperServices, hostLoss, IMAGE_V2, makeWorkDir, plan, Project,
   readMarkers, recreateCheck, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject, expectRecreatedOnNewImage } from './checks.js';
 
 describe.skipIf(!inject('engine'))('data-container', () => {
   let p: Project;
@@ -25,10 +25,7 @@ describe.skipIf(!inject('engine'))('data-container', () => {
     expect(planned.length).toBeGreaterThan(0);
     const r = upgradeCheck(p, planned);
     written = r.written;
-    for (const c of Object.values(r.containers)) {
-      expect(c.recreated).toBe(true);
-      expect(c.onNewImage).toBe(true);
-    }
+    expectRecreatedOnNewImage(r);
     report(`data-container: upgrade keeps data: ${r.kept ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
     expect(r.kept).toBe(true);
   });
@@ -37,10 +34,8 @@ describe.skipIf(!inject('engine'))('data-container', () => {
     const sidecars = helperServices(p);
     for (const s of planned) expect(sidecars).toContain(`${s.service}-data`);
     const r = recreateCheck(p, written, { image: IMAGE_V2, helperImage: IMAGE_V2 }, sidecars);
-    for (const s of sidecars) {
-      expect(r.containers[s]!.recreated).toBe(true);
-      expect(r.containers[s]!.onNewImage).toBe(true);
-    }
+    expect(Object.keys(r.containers).sort()).toEqual([...sidecars].sort());
+    expectRecreatedOnNewImage(r);
     report(`data-container: sidecar recreated on a new image keeps data: ${r.kept ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
     expect(r.kept).toBe(true);
   });

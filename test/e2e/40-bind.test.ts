@@ -7,7 +7,7 @@ import {
   buildPersist, describeMarkers, hostLoss, makeWorkDir, MARKER_FILE, mountOf, plan, Project,
   readMarkers, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject, expectRecreatedOnNewImage } from './checks.js';
 
 describe.skipIf(!inject('engine'))('bind', () => {
   let p: Project;
@@ -38,10 +38,7 @@ describe.skipIf(!inject('engine'))('bind', () => {
     // markers are written as the container's own user (the service's `user:`), not root
     const r = upgradeCheck(p, planned, undefined);
     written = r.written;
-    for (const c of Object.values(r.containers)) {
-      expect(c.recreated).toBe(true);
-      expect(c.onNewImage).toBe(true);
-    }
+    expectRecreatedOnNewImage(r);
     for (const s of owned) {
       const [uid, gid] = s.owner!.split(':').map(Number);
       const id = p.exec(s.service, 'echo $(id -u):$(id -g)');

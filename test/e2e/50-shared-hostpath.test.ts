@@ -9,7 +9,7 @@ import {
   buildPersist, describeMarkers, hostLoss, IMAGE_V1, makeWorkDir, MARKER_FILE, plan, Project,
   readMarkers, report, sample, upgradeCheck, type MarkerWrite, type PlannedService,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject, expectRecreatedOnNewImage } from './checks.js';
 
 describe.skipIf(!inject('engine'))('shared (hostpath)', () => {
   let p: Project;
@@ -53,10 +53,7 @@ describe.skipIf(!inject('engine'))('shared (hostpath)', () => {
     for (const d of Object.values(devices)) fs.mkdirSync(d, { recursive: true });
     const r = upgradeCheck(p, planned);
     written = r.written;
-    for (const c of Object.values(r.containers)) {
-      expect(c.recreated).toBe(true);
-      expect(c.onNewImage).toBe(true);
-    }
+    expectRecreatedOnNewImage(r);
     report(`shared-hostpath: upgrade keeps data: ${r.kept ? 'PASS' : 'FAIL'} [${describeMarkers(r.markers)}]`);
     expect(r.kept).toBe(true);
   });

@@ -7,7 +7,7 @@ import {
   buildPersist, describeMarkers, makeWorkDir, mountOf, plan, Project, report, sample, upgradeCheck,
   writeYaml,
 } from './lib.js';
-import { destroyProject } from './teardown.js';
+import { destroyProject } from './checks.js';
 
 describe.skipIf(!inject('engine'))('self-check', () => {
   let p: Project | undefined;

@@ -19,14 +19,14 @@
 // and every volume lookup then retries it (~15 s) until that socket answers again,
 // which 90-plugin's process does. Files that run between this one and 90-plugin are
 // slowed by it (80-selfcheck: ~4 s -> ~35 s).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   CLI, docker, IMAGE_V1, IMAGE_V2, leftovers, makeWorkDir, MARKER_FILE, must, mustDocker, plan,
-  REPO, removeLeftovers, report, run, SAMPLES, STAY_UP, userServices, type Doc, type PlannedService,
+  removeLeftovers, report, run, SAMPLES, STAY_UP, TEST_PLUGIN, TestPlugin, userServices, type Doc, type PlannedService,
 } from './lib.js';
 
 // The docker client first on PATH may be Debian's 20.10 (no `stack config`, deploy already
@@ -39,8 +39,6 @@ function interpolate(text: string, env: Record<string, string>): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_, name: string, def?: string) => env[name] ?? process.env[name] ?? def ?? '');
 }
 
-const DRIVER = 'cp-e2e-plugin';
-const PLUGIN = path.join(REPO, 'test/e2e/plugin/volume-plugin.mjs');
 const GWBRIDGE = 'docker_gwbridge';
 const WAIT_MS = 120_000;
 
@@ -70,35 +68,10 @@ describe.skipIf(!inject('engine'))('swarm', () => {
   let env: Record<string, string> = {};
   let siteDir = '';
   let sharedStore = '';
-  let pluginStore = '';
-  let logFile = '';
-  let plugin: ChildProcess | undefined;
+  let plugin: TestPlugin | undefined;
   let written: Marker[] = [];
   const stackFile = (v: 1 | 2) => path.join(workDir, `stack.v${v}.yml`);
   const full = (svc: string) => `${stack}_${svc}`;
-  const socket = `/run/docker/plugins/${DRIVER}.sock`;
-
-  // ---- the test plugin (as in 90-plugin) ---------------------------------------------
-  async function startPlugin(): Promise<void> {
-    plugin = spawn(process.execPath, [PLUGIN, '--name', DRIVER, '--store', pluginStore, '--log', logFile], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    for (let i = 0; i < 100; i++) {
-      if (fs.existsSync(socket)) return;
-      if (plugin.exitCode !== null) break;
-      await sleep(100);
-    }
-    throw new Error(`test volume plugin did not start (socket ${socket})`);
-  }
-
-  async function stopPlugin(): Promise<void> {
-    const child = plugin;
-    plugin = undefined;
-    if (!child || child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(child.pid, 'SIGTERM');
-    await Promise.race([exited, sleep(5000)]);
-  }
 
   // ---- the input copy: test images, a command that stays up, the bind source ---------
   function writeInput(image: string, file: string): void {
@@ -229,11 +202,10 @@ describe.skipIf(!inject('engine'))('swarm', () => {
     workDir = makeWorkDir('swarm');
     siteDir = path.join(workDir, 'site');
     sharedStore = path.join(workDir, 'shared-store');
-    pluginStore = path.join(workDir, 'plugin-store');
-    logFile = path.join(workDir, 'plugin-requests.jsonl');
+    plugin = new TestPlugin(TEST_PLUGIN, path.join(workDir, 'plugin-store'), path.join(workDir, 'plugin-requests.jsonl'));
     fs.mkdirSync(siteDir);
     fs.mkdirSync(sharedStore);
-    fs.writeFileSync(logFile, '');
+    fs.writeFileSync(plugin.log, '');
     build(1);
     build(2);
     input = YAML.parse(fs.readFileSync(path.join(workDir, 'swarm.v1.persist.yaml'), 'utf8')) ?? {};
@@ -245,7 +217,7 @@ describe.skipIf(!inject('engine'))('swarm', () => {
       DB_NODE: nodeName,
       WEB_NODE: nodeName,
       SHARED_ROOT: sharedStore,
-      VOLUME_DRIVER: DRIVER,
+      VOLUME_DRIVER: TEST_PLUGIN,
     };
     // the shared directories, as `docker stack deploy` resolves them (they must exist)
     const resolved = HAS_STACK_CONFIG
@@ -257,7 +229,7 @@ describe.skipIf(!inject('engine'))('swarm', () => {
         fs.mkdirSync(v.driver_opts.device, { recursive: true });
       }
     }
-    await startPlugin();
+    await plugin.start();
   });
 
   afterAll(async () => {
@@ -274,7 +246,7 @@ describe.skipIf(!inject('engine'))('swarm', () => {
     try {
       if (deployed) {
         // the engine needs the plugin to remove its volumes
-        if (!plugin) await attempt('restart plugin', startPlugin);
+        if (plugin && !plugin.running) await attempt('restart plugin', () => plugin!.start());
         await attempt('stack rm', removeStack);
         await attempt('leftovers', () => removeLeftovers(stack));
         services = lines(docker(['service', 'ls', '--format', '{{.Name}}']).stdout).filter((n) => n.startsWith(stack));
@@ -282,8 +254,7 @@ describe.skipIf(!inject('engine'))('swarm', () => {
         left = leftovers(stack);
       }
     } finally {
-      await stopPlugin();
-      fs.rmSync(socket, { force: true });
+      await plugin?.remove();
       if (weInit) {
         await attempt('swarm leave', () => mustDocker(['swarm', 'leave', '--force']));
         if (!gwbridgeBefore) await attempt(`network rm ${GWBRIDGE}`, () => {
@@ -382,12 +353,12 @@ describe.skipIf(!inject('engine'))('swarm', () => {
       mustDocker(['volume', 'rm', v]);
     }
     expect(leftovers(stack)).toEqual({ containers: [], volumes: [], networks: [] });
-    await stopPlugin();
+    await plugin!.stop();
     fs.rmSync(siteDir, { recursive: true, force: true });
     // a new node: Swarm refuses a missing bind source, so the directory is made (empty)
     // before the deploy, as the init task then has it to chown
     fs.mkdirSync(siteDir);
-    await startPlugin();
+    await plugin!.start();
 
     deploy(2);
     const cids = await converged(IMAGE_V2);
@@ -400,8 +371,8 @@ describe.skipIf(!inject('engine'))('swarm', () => {
     }
     // where the kept data lives: the shared store and the plugin's store, not the engine
     const inShared = fs.readdirSync(sharedStore).filter((d) => fs.existsSync(path.join(sharedStore, d, MARKER_FILE)));
-    const inPlugin = fs.readdirSync(path.join(pluginStore, 'volumes'))
-      .filter((d) => fs.existsSync(path.join(pluginStore, 'volumes', d, MARKER_FILE)));
+    const inPlugin = fs.readdirSync(path.join(plugin!.store, 'volumes'))
+      .filter((d) => fs.existsSync(path.join(plugin!.store, 'volumes', d, MARKER_FILE)));
     expect(inShared.length).toBeGreaterThan(0);
     expect(inPlugin.length).toBeGreaterThan(0);
     for (const [pattern, x] of Object.entries(r)) {

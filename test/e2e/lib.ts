@@ -1,6 +1,6 @@
 // Helpers for the real-engine e2e suite: run the CLI, drive docker-compose 1.29 and the
 // engine, and the checks every pattern test shares (upgrade, host loss, cleanup).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -453,4 +453,59 @@ export function hostLoss(p: Project, beforeUp?: () => void, upAgain = true): voi
 
 export function describeMarkers(ms: MarkerRead[]): string {
   return ms.map((m) => `${m.service}:${m.target}=${m.kept ? 'kept' : `lost${m.found ? ` (found "${m.found}")` : ''}`}`).join(', ');
+}
+
+/**
+ * The volume plugin name both plugin tests use: the engine keeps a legacy plugin
+ * registered after it stops and retries it on every volume lookup until a plugin of
+ * that name answers again (see 85-swarm), so the two share it.
+ */
+export const TEST_PLUGIN = 'cp-e2e-plugin';
+
+/** The suite's legacy volume plugin (plugin/volume-plugin.mjs) as a child process; its store outlives "hosts". */
+export class TestPlugin {
+  private child: ChildProcess | undefined;
+  readonly socket: string;
+
+  constructor(
+    readonly name: string,
+    readonly store: string,
+    readonly log: string,
+  ) {
+    this.socket = `/run/docker/plugins/${name}.sock`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Start it and wait (10 s at most) for its socket. */
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [path.join(REPO, 'test/e2e/plugin/volume-plugin.mjs'), '--name', this.name, '--store', this.store, '--log', this.log], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.child = child;
+    for (let i = 0; i < 100; i++) {
+      if (fs.existsSync(this.socket)) return;
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`test volume plugin did not start (socket ${this.socket})`);
+  }
+
+  /** SIGTERM, then wait for the exit (5 s at most). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(child.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+
+  /** Stop it for good and remove its socket. */
+  async remove(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.socket, { force: true });
+  }
 }
