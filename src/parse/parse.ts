@@ -59,17 +59,15 @@ function fullSource(src: SourceFile, doc: Document.Parsed, lineCounter: LineCoun
 /** A file the fast reader read: positions from its offsets, the Document only when a stage asks for it. */
 function fastSource(src: SourceFile, fast: FastDoc): SourceDoc {
   let doc: Document.Parsed | undefined;
-  let lineStarts: number[] | undefined;
+  let lines: LineCounter | undefined;
+  // yaml's LineCounter, filled from the text's line ends on the first position asked for.
   const linePos = (offset: number): LinePos => {
-    lineStarts ??= lineStartsOf(src.text);
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+    if (!lines) {
+      lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let i = src.text.indexOf('\n'); i >= 0; i = src.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
     }
-    return { line: lo + 1, col: offset - lineStarts[lo]! + 1 };
+    return offsetToLinePos(lines, offset);
   };
   return {
     ...src,
@@ -84,11 +82,6 @@ function fastSource(src: SourceFile, fast: FastDoc): SourceDoc {
   };
 }
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
 
 /** Larger inputs are refused before parsing: 25,000 services fit; a real compose file is far smaller. */
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
