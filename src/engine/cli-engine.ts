@@ -1,0 +1,89 @@
+/**
+ * The Engine through the user's own tools: Compose (`docker compose`, else
+ * `docker-compose`, or the command given) for the project's lifecycle, so that
+ * what is tested is what users run, and the Docker CLI for helper containers.
+ */
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from './engine.js';
+
+/** Runs one command; never throws for a failing command (its code says so), only rejects when it cannot start. */
+export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args as string[], {
+      cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    let spawnError: string | undefined;
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code === 'ENOENT' ? `${command}: not found` : e.name === 'AbortError' ? 'aborted' : e.message;
+    });
+    child.on('close', (code, signal) => {
+      const signalCode = signal ? 128 + (({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1) : undefined;
+      resolve({
+        code: code ?? signalCode ?? 127,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: spawnError !== undefined && err.length === 0 ? spawnError : Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+export interface CliEngineOptions {
+  /** The Compose command to use, e.g. "docker compose" (default: the first that answers). */
+  compose?: string;
+  /** The Docker CLI (default: docker). */
+  docker?: string;
+}
+
+export function cliEngine(options: CliEngineOptions = {}): Engine {
+  const dockerCmd = options.docker ?? 'docker';
+  let found: Promise<EngineInfo | { error: string }> | undefined;
+
+  async function findCompose(): Promise<{ cmd: readonly string[]; version: string } | undefined> {
+    const candidates: (readonly string[])[] = options.compose
+      ? [options.compose.trim().split(/\s+/)]
+      : [[dockerCmd, 'compose'], ['docker-compose']];
+    for (const cmd of candidates) {
+      const r = await exec(cmd[0]!, [...cmd.slice(1), 'version', '--short']).catch(() => undefined);
+      if (r && r.code === 0 && r.stdout.trim()) return { cmd, version: r.stdout.trim() };
+    }
+    return undefined;
+  }
+
+  const engine: Engine = {
+    probe() {
+      found ??= (async () => {
+        const v = await exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']);
+        if (v.code !== 0 || !v.stdout.trim()) {
+          const why = v.stderr.trim().split('\n').pop() ?? '';
+          return { error: `no Docker engine reachable${why ? `: ${why}` : ''}` };
+        }
+        const compose = await findCompose();
+        if (!compose) return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
+        return { compose: compose.cmd, composeVersion: compose.version, serverVersion: v.stdout.trim() };
+      })();
+      return found;
+    },
+    async compose(target: ComposeTarget, args: readonly string[], execOptions: ExecOptions = {}) {
+      const info = await engine.probe();
+      if ('error' in info) return { code: 127, stdout: '', stderr: info.error };
+      const [cmd, ...pre] = info.compose;
+      const dir = target.projectDirectory ?? (target.files[0] !== undefined ? dirname(target.files[0]) : undefined);
+      const fileArgs = target.files.flatMap((f) => ['-f', f]);
+      const dirArgs = dir !== undefined ? ['--project-directory', dir] : [];
+      return exec(cmd!, [...pre, '-p', target.project, ...fileArgs, ...dirArgs, ...args], { cwd: dir, ...execOptions });
+    },
+    docker(args: readonly string[], execOptions?: ExecOptions) {
+      return exec(dockerCmd, args, execOptions);
+    },
+  };
+  return engine;
+}
