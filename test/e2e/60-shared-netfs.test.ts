@@ -3,7 +3,11 @@
 // local driver accepts the generated driver_opts when Compose creates the volume (it
 // validates option keys and their combination at create), it stores them unchanged,
 // and it rejects a wrong key (so the check can fail).
+// The engine is only ever pointed at 127.0.0.1: the samples' file servers (10.0.0.5,
+// fileserver.example.internal) are replaced in a copy before the build, and the test
+// asserts that no other address reaches the generated options.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +16,15 @@ import {
 } from './lib.js';
 
 const prefix = inject('runPrefix');
+
+/** A copy of the sample whose back-end addresses are the loopback address. */
+function loopbackCopy(src: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-e2e-loopback-'));
+  const text = fs.readFileSync(src, 'utf8').replace(/^(\s*address:\s*)\S+\s*$/gm, '$1127.0.0.1');
+  const copy = path.join(dir, path.basename(src));
+  fs.writeFileSync(copy, text);
+  return copy;
+}
 
 describe.skipIf(!inject('engine')).each([
   ['nfs', 'shared-nfs', 'nfs'],
@@ -28,13 +41,19 @@ describe.skipIf(!inject('engine')).each([
   });
 
   it('the engine accepts the generated driver_opts; the mount is attempted', () => {
-    const built = buildPersist(sample(sampleName), makeWorkDir(kind));
+    const src = loopbackCopy(sample(sampleName));
+    const built = buildPersist(src, makeWorkDir(kind));
+    fs.rmSync(path.dirname(src), { recursive: true, force: true });
     const p = new Project(`${prefix}${kind}`, built, { CIFS_USER: 'e2e', CIFS_PASSWORD: 'e2e-secret' });
     projects.push(p);
     p.setImages({ image: IMAGE_V1 });
     const resolved = YAML.parse(p.mustCompose(['config']).replace(/^WARNING.*$/gm, ''));
     const vols = Object.entries<any>(resolved.volumes ?? {}).filter(([, v]) => v?.driver_opts?.type === type);
     expect(vols.length).toBeGreaterThan(0);
+    for (const [, v] of vols) {
+      const addrs = [...String(v.driver_opts.o ?? '').matchAll(/(?:^|,)addr=([^,]*)/g)].map((m) => m[1]);
+      expect(addrs).toEqual(['127.0.0.1']);
+    }
 
     // create (no start): Compose creates the volumes, the local driver validates them
     p.mustCompose(['up', '--no-start']);
