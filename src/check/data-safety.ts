@@ -8,6 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { splitShortSpec } from '../resolve/compose-view.js';
 import { parseSource } from '../parse/parse.js';
 import { asMapping } from '../yaml/plain.js';
+import { shellCommand, type ShellPart } from '../shell-quote.js';
 
 type Obj = Record<string, unknown>;
 
@@ -49,12 +50,28 @@ function mounts(compose: Obj, service: string, depth = 0): Map<string, Source> {
 
 const describe = (s: Source): string => (s.kind === 'volume' ? `volume ${s.name}` : `bind ${s.name}`);
 
+/** The engine names a project's volume `<project>_<name>`: the pasted command takes the project from the variable Compose reads. */
+const PROJECT = { raw: '"${COMPOSE_PROJECT_NAME:?}"_' };
+const PROJECT_NOTE = ' (with COMPOSE_PROJECT_NAME set to the Compose project name)';
+
+/** A mount source as one sh word: a volume of the project, or a bind path made absolute (docker run takes no relative path). */
+function hostWord(s: Source, suffix: string): ShellPart {
+  if (s.kind === 'volume') return [PROJECT, s.name + suffix];
+  if (s.name.startsWith('/')) return s.name + suffix;
+  if (s.name.startsWith('~/')) return [{ raw: '~/' }, s.name.slice(2) + suffix];
+  return [{ raw: '"$PWD"/' }, s.name.replace(/^\.\//, '') + suffix];
+}
+
+const NOT_QUOTABLE = 'a name holds a control character, so no command is printed to paste; move the data by hand';
+
 function migrationHint(from: Source, to: Source | undefined): string {
-  const src = from.kind === 'volume' ? from.name : `"$PWD/${from.name.replace(/^\.\//, '')}"`;
-  if (!to) return `to keep it, mount it again; to read it: docker run --rm -v ${src}:/from busybox ls /from`;
-  const dst = to.kind === 'volume' ? `<project>_${to.name}` : `"$PWD/${to.name.replace(/^\.\//, '')}"`;
-  const from2 = from.kind === 'volume' ? `<project>_${from.name}` : src;
-  return `to move the data before starting: docker run --rm -v ${from2}:/from -v ${dst}:/to busybox cp -a /from/. /to/`;
+  const volumes = from.kind === 'volume' || to?.kind === 'volume' ? PROJECT_NOTE : '';
+  if (!to) {
+    const cmd = shellCommand(['docker', 'run', '--rm', '-v', hostWord(from, ':/from'), 'busybox', 'ls', '/from']);
+    return cmd ? `to keep it, mount it again; to read it${volumes}: ${cmd}` : `to keep it, mount it again; ${NOT_QUOTABLE}`;
+  }
+  const cmd = shellCommand(['docker', 'run', '--rm', '-v', hostWord(from, ':/from'), '-v', hostWord(to, ':/to'), 'busybox', 'cp', '-a', '/from/.', '/to/']);
+  return cmd ? `to move the data before starting${volumes}: ${cmd}` : NOT_QUOTABLE;
 }
 
 export function dataSafety(oldCompose: unknown, newCompose: unknown, file: string): Diagnostic[] {
@@ -91,11 +108,16 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
       out.push({
         code: 'DRIVER_CHANGED', severity: 'warning', file, path: ['volumes', name],
         message: `volume ${name} keeps its name but changes driver or driver_opts: an existing volume keeps the options it was created with, and Compose refuses or asks to recreate it (its data would be lost)`,
-        hint: `copy the data out, remove the volume (docker volume rm <project>_${name}), then up again and copy it back`,
+        hint: volumeRmHint(name),
       });
     }
   }
   return out;
+}
+
+function volumeRmHint(name: string): string {
+  const cmd = shellCommand(['docker', 'volume', 'rm', [PROJECT, name]]);
+  return `copy the data out, remove the volume (${cmd ? `${cmd}${PROJECT_NOTE}` : 'docker volume rm, by hand: the name holds a control character'}), then up again and copy it back`;
 }
 
 /** Two generated files as text: read like any input (alias bombs refused; unreadable means no data). */

@@ -14,6 +14,7 @@ import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { compareOutputs } from '../check/data-safety.js';
+import { shellCommand } from '../shell-quote.js';
 import type { ComposeCheck } from './compose-check-thread.js';
 
 
@@ -157,7 +158,8 @@ Examples:
         } else {
           report(io, diagnostics, opts);
           if (stale) {
-            io.stderr(`${opts.output}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; run: compose-persist build ${files.map((f) => `-f ${f}`).join(' ')} -o ${opts.output}\n`);
+            const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(opts.target === 'compose' ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
+            io.stderr(`${opts.output}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; ${rebuild ? `run: ${rebuild}` : 'build it again (a file name holds a control character)'}\n`);
             io.stdout(await unifiedDiff(opts.output!, current ?? '', result.text!));
           }
         }
