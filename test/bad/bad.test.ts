@@ -2,16 +2,17 @@
  * Bad-input corpus for the persistence block: each test/bad/NN-name.persist.yaml
  * holds ONE fault (its first line says which). For each:
  *   - the exact stderr of `validate -f FILE` plus a last line `exit N` must
- *     equal NN-name.expected.txt (UPDATE=1 rewrites the expectations);
+ *     equal NN-name.expected.txt (UPDATE=1 writes the expectations; a missing one fails);
  *   - invariants: exit 1, at least one error line, a file:line:col: position
  *     on every error line, no stack trace, nothing on stdout from `build`.
  * KNOWN_ISSUES lists what the tool does wrong today, each as the behaviour
  * it should have, run with it.fails so the suite stays green; once fixed, the
  * it.fails turns red: delete the entry (and rerun with UPDATE=1).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectedText } from '../helpers/expected.js';
 import { cli, type CliRun } from '../helpers/run.js';
 
 const DIR = 'test/bad';
@@ -73,8 +74,7 @@ describe('bad inputs (test/bad)', () => {
         const { validate } = runs.get(c)!;
         const actual = `${validate.stderr}exit ${validate.code}\n`;
         const expected = join(DIR, c.replace(/\.persist\.yaml$/, '.expected.txt'));
-        if (process.env.UPDATE || !existsSync(expected)) writeFileSync(expected, actual);
-        expect(actual).toBe(readFileSync(expected, 'utf8'));
+        expect(actual).toBe(expectedText(expected, actual));
       });
 
       const invariants = INVARIANTS_FAIL[c] ? it.fails : it;
