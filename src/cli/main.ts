@@ -212,7 +212,12 @@ Examples:
     .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string }) => {
       const { initBlock } = await import('../init/init.js');
       if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
-      if (!BUILTIN_PATTERNS.some((p) => p.name === opts.pattern)) throw new UsageError(`--pattern ${opts.pattern}: expected one of ${BUILTIN_PATTERNS.map((p) => p.name).join(', ')}`);
+      // shared and plugin need a back-end init cannot choose: the block it wrote would not build.
+      const initPatterns = BUILTIN_PATTERNS.filter((p) => !p.backend).map((p) => p.name);
+      if (!initPatterns.includes(opts.pattern)) {
+        const why = BUILTIN_PATTERNS.some((p) => p.name === opts.pattern) ? ` (${opts.pattern} needs a back-end init cannot choose: run init, then declare backends: and set pattern: ${opts.pattern})` : '';
+        throw new UsageError(`--pattern ${opts.pattern}: expected one of ${initPatterns.join(', ')}${why}`);
+      }
       const file = opts.file ?? PLAIN_INPUTS.find((f) => existsSync(f));
       if (!file) throw new UsageError(`no input: give -f FILE (looked for ${PLAIN_INPUTS.join(', ')})`);
       if (opts.output && sameFile(file, opts.output)) throw new UsageError('-o names the input; use --write to edit it in place');
