@@ -38,7 +38,7 @@ export const DIAG_CODES = {
   OPTION_NOT_FOR_PATTERN: 'a key is not meaningful for the chosen pattern',
   PRESET_OPTION: 'a plugin option does not fit the preset',
   LITERAL_SECRET: 'a credential is written literally instead of as ${VAR}',
-  UNSAFE_PATH: 'a bind source points at a sensitive host location or leaves the project',
+  UNSAFE_PATH: 'a host path the output mounts points at a sensitive host location or leaves the project',
   LEVEL_BELOW_REQUIRED: 'a service ends below the required persistence level',
   OUTPUT_INVALID: 'the generated file does not validate against the Compose specification',
   OUTPUT_IS_INPUT: 'the output file is one of the input files',

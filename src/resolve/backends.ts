@@ -201,9 +201,37 @@ function presetShapeHelp(preset: string, key: string): string {
   return help[`${preset}.${key}`] ?? 'the value does not have the form the driver expects';
 }
 
+/**
+ * The engine's own `local` driver is no plugin: what it keeps depends on its
+ * `type` option. Network file systems survive the host; tmpfs not even a
+ * restart; anything else (a bind with `o: bind`, a block device) is on this host.
+ */
+const LOCAL_DRIVER_LEVEL: Record<string, Level> = { nfs: 'host', nfs4: 'host', cifs: 'host', smb3: 'host', tmpfs: 'none' };
+const LEVEL_ORDER: readonly Level[] = ['none', 'container', 'host'];
+
+export function localDriverLevel(options: Record<string, OptionValue>): Level {
+  const type = options.type === undefined ? '' : String(options.type);
+  return Object.hasOwn(LOCAL_DRIVER_LEVEL, type) ? LOCAL_DRIVER_LEVEL[type]! : 'container';
+}
+
+/** The level a plugin back-end gives with these options: never above what the local driver really keeps. */
+export function pluginLevel(b: PluginBackendInput, options: Record<string, OptionValue>): Level {
+  const declared = b.level ?? 'host';
+  if (b.driver !== 'local') return declared;
+  const real = localDriverLevel(options);
+  return LEVEL_ORDER.indexOf(real) < LEVEL_ORDER.indexOf(declared) ? real : declared;
+}
+
+/** The host directory a local-driver volume binds (`o: bind` or `type: none`), if it binds one. */
+export function localBindDevice(driver: string | undefined, options: Record<string, OptionValue>): string | undefined {
+  if (driver !== 'local' || options.device === undefined) return undefined;
+  const o = options.o === undefined ? [] : String(options.o).split(',').map((x) => x.trim());
+  return o.includes('bind') || o.includes('rbind') || String(options.type ?? '') === 'none' ? String(options.device) : undefined;
+}
+
 const plugin: BackendKindDef = {
   pattern: 'plugin',
-  level: (input) => (input as PluginBackendInput).level ?? 'host',
+  level: (input) => pluginLevel(input as PluginBackendInput, (input as PluginBackendInput).options ?? {}),
   check(input) {
     const b = input as PluginBackendInput;
     const out: BackendProblem[] = [];

@@ -23,6 +23,7 @@ export function normaliseBindSource(source: string): string {
   return /^([./~]|\$\{)/.test(source) ? source : `./${source}`;
 }
 
+/** Host locations a container must not get: these, anything below them, and anything above them (`/var` holds `/var/run/docker.sock`). */
 const SENSITIVE = ['/etc', '/proc', '/sys', '/dev', '/boot', '/root', '/var/run/docker.sock', '/run/docker.sock', '/var/lib/docker'];
 
 export interface BindSourceCheck {
@@ -33,15 +34,53 @@ export interface BindSourceCheck {
 export function checkBindSource(source: string): BindSourceCheck {
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(source)) return { error: `bind source ${JSON.stringify(source)} holds a control character or line break` };
   if (source.includes(':')) return { error: `bind source ${JSON.stringify(source)} holds ":", which Compose reads as a separator` };
-  const norm = source.replace(/\/+$/, '') || '/';
-  if (norm === '/') return { unsafe: 'bind source "/" exposes the whole host file system to the container' };
-  const hit = SENSITIVE.find((s) => norm === s || norm.startsWith(`${s}/`));
-  if (hit) return { unsafe: `bind source "${source}" points at the sensitive host location ${hit}` };
-  if (source.startsWith('.') && escapesProject(source)) return { unsafe: `bind source "${source}" leaves the project directory` };
-  return {};
+  const unsafe = unsafeHostPath(source, 'bind source');
+  return unsafe ? { unsafe } : {};
 }
 
-function escapesProject(rel: string): boolean {
+/**
+ * Why a host path the output mounts is unsafe, or undefined. The path is
+ * checked as the engine will see it: segments normalised (`//etc`,
+ * `/tmp/../etc`), and with Compose's interpolation applied the way it is
+ * when the variables are unset (`${X-/}`, `${X:-/etc}` give their default,
+ * `${X}` gives ""), since that is the value nobody has to set.
+ */
+export function unsafeHostPath(path: string, what: string): string | undefined {
+  const expanded = interpolateUnset(path);
+  const why = unsafeReason(expanded);
+  if (!why) return undefined;
+  const shown = expanded === path ? '' : ` (${JSON.stringify(expanded)} with its variables unset)`;
+  return `${what} ${JSON.stringify(path)}${shown} ${why}`;
+}
+
+function unsafeReason(path: string): string | undefined {
+  if (path.startsWith('/')) {
+    const norm = normaliseAbsolute(path);
+    if (norm === '/') return 'exposes the whole host file system to the container';
+    const inside = SENSITIVE.find((s) => norm === s || norm.startsWith(`${s}/`));
+    if (inside) return `points at the sensitive host location ${inside}`;
+    const above = SENSITIVE.find((s) => s.startsWith(`${norm}/`));
+    if (above) return `holds the sensitive host location ${above}`;
+    return undefined;
+  }
+  if (path === '~' || path.startsWith('~/')) return climbs(path.slice(1)) ? 'leaves the home directory (~)' : undefined;
+  if (path.startsWith('.') && climbs(path)) return 'leaves the project directory';
+  return undefined;
+}
+
+/** `//etc/./x/../y/` -> `/etc/y`; `..` above the root stays at the root, as in the kernel. */
+function normaliseAbsolute(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return `/${out.join('/')}`;
+}
+
+/** Whether a relative path climbs above its start at any point. */
+function climbs(rel: string): boolean {
   let depth = 0;
   for (const seg of rel.split('/')) {
     if (seg === '..') depth--;
@@ -49,6 +88,27 @@ function escapesProject(rel: string): boolean {
     if (depth < 0) return true;
   }
   return false;
+}
+
+/**
+ * Compose's interpolation with every variable unset: `${X-d}`, `${X:-d}` give
+ * d, `${X+a}`, `${X:+a}`, `${X}`, `${X:?e}` and `$X` give "" (innermost
+ * first, so nested defaults work); `$$` is a literal "$".
+ */
+export function interpolateUnset(text: string): string {
+  if (!text.includes('$')) return text;
+  const DOLLAR = '\u0000';
+  let s = text.replace(/\$\$/g, DOLLAR);
+  // Each pass removes at least one ${...}: bounded by the number of "${" in the text.
+  for (let guard = s.length; guard > 0 && s.includes('${'); guard--) {
+    const next = s.replace(/\$\{([^{}]*)\}/g, (_, body: string) => {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*(:?)([-+?])([\s\S]*)$/.exec(body);
+      return m && m[2] === '-' ? m[3]! : '';
+    });
+    if (next === s) break;
+    s = next;
+  }
+  return s.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, '').replace(/\u0000/g, '$');
 }
 
 /** Whether a mount at `mount` holds `path` (the same directory or one below it). */

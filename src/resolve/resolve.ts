@@ -7,9 +7,9 @@ import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BlockInfo, MountInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
 import { didYouMean } from '../validate/suggest.js';
-import { BACKEND_KINDS, checkPluginOptions, type BackendProblem } from './backends.js';
+import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from './compose-view.js';
-import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem } from './paths.js';
+import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
 import { matchImage } from './catalog.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
@@ -58,9 +58,20 @@ function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedB
     const kind = BACKEND_KINDS[input.type];
     const path: YamlPath = [info.key, 'backends', name];
     for (const p of kind.check(input)) report(problemToDiagnostic(p, path));
+    // The host directories a back-end binds are checked like a bind source.
+    const bound = input.type === 'hostpath' ? { key: 'path', dir: input.path } : input.type === 'plugin' ? { key: 'options.device', dir: localBindDevice(input.driver, input.options ?? {}) } : undefined;
+    if (bound?.dir !== undefined) reportUnsafe(info, report, unsafeHostPath(bound.dir, `${input.type === 'hostpath' ? 'the hostpath back-end\'s path' : 'the local driver\'s bind device'}`), [...path, ...bound.key.split('.')]);
     out.set(name, { name, type: input.type, level: kind.level(input), input, ...(input.type === 'plugin' && input.preset ? { preset: input.preset } : {}) });
   }
   return out;
+}
+
+/** UNSAFE_PATH: a warning, an error under safe-paths (then true: the caller stops). */
+function reportUnsafe(info: BlockInfo, report: Report, unsafe: string | undefined, path: YamlPath): boolean {
+  if (!unsafe) return false;
+  const strict = info.block['safe-paths'] === true;
+  report({ code: 'UNSAFE_PATH', severity: strict ? 'error' : 'warning', path, message: unsafe, ...(strict ? {} : { hint: 'safe-paths: true makes this an error' }) });
+  return strict;
 }
 
 function problemToDiagnostic(p: BackendProblem, base: YamlPath): Omit<Diagnostic, 'file'> {
@@ -166,10 +177,7 @@ function resolveService(
       const source = normaliseBindSource(m.source ?? `./data/${name}`);
       const sourceProblem = checkBindSource(source);
       if (sourceProblem.error) fail({ code: 'BAD_PATH', path: [...mpath, 'source'], message: sourceProblem.error });
-      if (sourceProblem.unsafe) {
-        report({ code: 'UNSAFE_PATH', severity: info.block['safe-paths'] ? 'error' : 'warning', path: m.source ? [...mpath, 'source'] : mpath, message: sourceProblem.unsafe, hint: info.block['safe-paths'] ? undefined : 'safe-paths: true makes this an error' });
-        if (info.block['safe-paths']) ok = false;
-      }
+      if (reportUnsafe(info, report, sourceProblem.unsafe, m.source ? [...mpath, 'source'] : mpath)) ok = false;
       mount.source = source;
     }
     if (pattern.name === 'shared') {
@@ -181,7 +189,14 @@ function resolveService(
       mount.subPath = sub;
     }
     if (pattern.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
-      for (const p of checkPluginOptions(backend.input, m.options, 'options')) report(problemToDiagnostic(p, mpath));
+      const b = backend.input;
+      for (const p of checkPluginOptions(b, m.options, 'options')) report(problemToDiagnostic(p, mpath));
+      // A mount's own options can turn a local-driver volume into a bind, or point it elsewhere.
+      const merged = pluginOptions(b, m.options);
+      const device = localBindDevice(b.driver, merged);
+      if (device !== undefined && device !== localBindDevice(b.driver, b.options ?? {}) && reportUnsafe(info, report, unsafeHostPath(device, "the local driver's bind device"), [...mpath, 'options'])) ok = false;
+      const level = pluginLevel(b, merged);
+      if (level !== backend.level) backend = { ...backend, level };
     }
     mounts.push(mount);
   });
