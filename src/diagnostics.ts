@@ -53,6 +53,7 @@ export const DIAG_CODES = {
   UNPERSISTED_STATE: 'a stateful image writes its data where nothing is mounted',
   CATALOG_PATH_MOVED: 'the image version refuses the data path mounted',
   CATALOG_VERSION_UNKNOWN: 'the image tag cannot tell which data path applies',
+  IMAGE_VARIABLE_UNSET: 'an image reference uses a variable that is not set',
   PATTERN_DEFINITION: 'a user-defined pattern is not valid',
   ALREADY_HAS_BLOCK: 'init: the file already has a persistence block',
   DATA_ORPHANED: 'a change leaves existing data unused',

@@ -29,6 +29,7 @@ import { fastParse } from './yaml/fast-parse.js';
 import { fastMeans } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
+import type { Variables } from './resolve/interpolate.js';
 
 export interface BuildOptions {
   target?: Target;
@@ -51,6 +52,12 @@ export interface BuildOptions {
    * yaml reads every file and its Document prints the output (the tests compare the two).
    */
   fast?: boolean;
+  /**
+   * Values for ${VAR} in image references (the CLI gives the environment over the project's
+   * .env, as Compose does): read for catalog matching and its checks only; the output keeps
+   * the text as written. Default: none set.
+   */
+  variables?: Variables;
 }
 
 export interface BuildResult {
@@ -138,7 +145,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
     // but a stateful image left unpersisted is still worth a warning.
-    diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file));
+    diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file, options.variables));
     return done({ text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
   }
   const view: ComposeView = composeView(data);
@@ -148,7 +155,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (hasErrors(diagnostics)) return done();
   const patterns = patternTable(user.patterns.map((p) => p.def));
 
-  const resolved = resolve(block, view, patterns, { safePaths: options.safePaths });
+  const resolved = resolve(block, view, patterns, { safePaths: options.safePaths, variables: options.variables });
   diagnostics.push(...resolved.diagnostics);
   if (resolved.value) diagnostics.push(...paramDiagnostics(resolved.value, user.patterns));
   if (!resolved.value || hasErrors(diagnostics)) return done();
@@ -156,9 +163,9 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const planned = makePlan(resolved.value, view, patterns, target);
   diagnostics.push(...planned.diagnostics);
   if (!planned.value) return done();
-  planned.value.unlisted = unlistedStateful(view, planned.value);
+  planned.value.unlisted = unlistedStateful(view, planned.value, options.variables);
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
-  diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file));
+  diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file, options.variables));
   if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 

@@ -8,7 +8,8 @@ import { covers } from '../resolve/paths.js';
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import { levelRank, type Level, type Plan, type ResolvedSpec, type UnlistedStateful } from '../model.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
-import { mountTargets, splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
+import { splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
+import type { Variables } from '../resolve/interpolate.js';
 
 
 /** What a service's own volumes give a data path: a named volume or bind, an anonymous volume, or nothing. */
@@ -28,18 +29,35 @@ function ownLevel(service: ServiceView, paths: readonly string[]): { level: Leve
   return { level: persisted ? 'container' : 'none', anonymous };
 }
 
-export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined, plan: Plan | undefined, file: string): Diagnostic[] {
+/** A mount target and where it is written: the block's mount, or the service's own volumes: entry. */
+interface Target {
+  target: string;
+  path: YamlPath;
+}
+
+function ownTargets(name: string, service: ServiceView): Target[] {
+  const list = Array.isArray(service.volumes) ? service.volumes : [];
+  return list.flatMap((v, i): Target[] => {
+    const parts = typeof v === 'string' ? splitShortSpec(v) : [];
+    const target = typeof v === 'string' ? parts[parts.length === 1 ? 0 : 1] : v && typeof v === 'object' ? (v as { target?: unknown }).target : undefined;
+    return typeof target === 'string' && target ? [{ target: target.replace(/\/+$/, '') || '/', path: ['services', name, 'volumes', i] }] : [];
+  });
+}
+
+export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined, plan: Plan | undefined, file: string, vars: Variables = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const required = spec?.require;
   const planned = new Map(plan?.services.map((s) => [s.service, s]) ?? []);
+  const resolved = new Map(spec?.services.map((s) => [s.service, s]) ?? []);
   for (const [name, svc] of Object.entries(view.services)) {
-    const match = matchImage(svc.image);
+    const match = matchImage(svc.image, vars);
     if (!match) continue;
     const at: YamlPath = ['services', name, 'image'];
     const image = String(svc.image);
     const p = planned.get(name);
-    const targets = [...mountTargets(svc), ...(p ? [...p.volumes.map((v) => v.target), ...p.binds.map((b) => b.target)] : [])];
-    out.push(...versionProblems(match, image, targets, p ? [...p.path, 'mounts'] : ['services', name, 'volumes'], file));
+    const blockMounts = resolved.get(name)?.mounts.map((m): Target => ({ target: m.target, path: m.path })) ?? [];
+    out.push(...variableProblems(match, image, at, file));
+    out.push(...versionProblems(match, image, [...ownTargets(name, svc), ...blockMounts], at, file));
     if (p) {
       if (p.level === 'none' && p.pattern === 'none') {
         out.push({
@@ -68,35 +86,71 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
   return out;
 }
 
-function versionProblems(match: CatalogMatch, image: string, targets: readonly string[], path: YamlPath, file: string): Diagnostic[] {
+/** Which version the paths are for, in words: "postgres 18" or "postgres 18 (assumed: ...)". */
+export function versionWords(match: CatalogMatch): string {
+  const name = match.entry.image;
+  if (match.assumed) return `${name} ${match.assumed.assume} (what a tag without a version gives as of ${match.assumed.as_of})`;
+  return match.major !== undefined ? `${name} ${match.major}` : name;
+}
+
+/**
+ * What init says of a plain file's service: unset variables, a tag without a version, and
+ * (as warnings: init adds the right path, the user removes the old mount) its own mounts on
+ * a path the version refuses.
+ */
+export function initWarnings(match: CatalogMatch, name: string, service: ServiceView, file: string): Diagnostic[] {
+  const at: YamlPath = ['services', name, 'image'];
+  const image = String(service.image);
+  return [
+    ...variableProblems(match, image, at, file),
+    ...versionProblems(match, image, ownTargets(name, service), at, file).map((d): Diagnostic =>
+      d.code === 'CATALOG_PATH_MOVED' ? { ...d, severity: 'warning', hint: `remove this mount: the block init adds mounts ${match.paths.join(', ')}, and build refuses the old path` } : d,
+    ),
+  ];
+}
+
+function variableProblems(match: CatalogMatch, image: string, path: YamlPath, file: string): Diagnostic[] {
+  const i = match.interpolated;
+  if (!i || (!i.unset.length && !i.problems.length)) return [];
+  const what = [
+    ...(i.unset.length ? [`${i.unset.join(', ')} ${i.unset.length > 1 ? 'are' : 'is'} not set (neither in the environment nor in .env)`] : []),
+    ...i.problems.filter((p) => !i.unset.some((u) => p.startsWith(`required variable ${u} `))),
+  ].join('; ');
+  return [{
+    code: 'IMAGE_VARIABLE_UNSET', severity: 'warning', file, path,
+    message: `image ${image}: ${what}; read as ${match.ref.repository}${match.ref.tag ? `:${match.ref.tag}` : ''}, so its data path is that of ${versionWords(match)}`,
+    hint: 'set the variable (or give --env-file FILE), or write a default: ${VAR:-17}',
+  }];
+}
+
+function versionProblems(match: CatalogMatch, image: string, targets: readonly Target[], at: YamlPath, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const t of targets) {
-    if (match.refuses.includes(t)) {
+    if (match.refuses.includes(t.target)) {
       out.push({
-        code: 'CATALOG_PATH_MOVED', severity: 'error', file, path,
-        message: `${image} refuses to start with data mounted at ${t} (the path of older versions); mount ${match.paths.join(', ')} instead`,
+        code: 'CATALOG_PATH_MOVED', severity: 'error', file, path: t.path,
+        message: `${image} is ${versionWords(match)}, which refuses to start with data mounted at ${t.target} (the path of older versions); mount ${match.paths.join(', ')} instead`,
         hint: match.note,
       });
     }
   }
   if (match.uncertain) {
-    const versioned = match.entry.versions!.flatMap((v) => [...v.paths, ...(v.refuses ?? [])]);
-    if (targets.some((t) => versioned.includes(t) || match.entry.paths.includes(t))) {
-      out.push({
-        code: 'CATALOG_VERSION_UNKNOWN', severity: 'warning', file, path,
-        message: `the tag of ${image} cannot be ordered, and where ${match.entry.image} keeps its data depends on its version: ${match.entry.versions!.map((v) => v.note).join(' ')}`,
-        hint: 'pin a version tag (e.g. :17 or :18)',
-      });
-    }
+    out.push({
+      code: 'CATALOG_VERSION_UNKNOWN', severity: 'warning', file, path: at,
+      message: match.assumed
+        ? `the tag of ${image} does not say which version it runs: assumed ${versionWords(match)}, which keeps its data in ${match.paths.join(', ')}`
+        : `the tag of ${image} does not say which version it runs, and where ${match.entry.image} keeps its data depends on it: ${match.entry.versions!.map((v) => v.note).join(' ')}`,
+      hint: `pin a version tag${match.assumed ? ` (e.g. ${match.entry.image}:${match.assumed.assume})` : ''}: the data path moves between versions, and an unpinned tag moves with the releases`,
+    });
   }
   return out;
 }
 
 /** For explain: stateful services the block does not list, and what they keep. */
-export function unlistedStateful(view: ComposeView, plan: Plan): UnlistedStateful[] {
+export function unlistedStateful(view: ComposeView, plan: Plan, vars: Variables = {}): UnlistedStateful[] {
   const listed = new Set(plan.services.map((s) => s.service));
   return Object.entries(view.services).flatMap(([name, svc]): UnlistedStateful[] => {
-    const match = listed.has(name) ? undefined : matchImage(svc.image);
+    const match = listed.has(name) ? undefined : matchImage(svc.image, vars);
     if (!match) return [];
     const own = ownLevel(svc, match.paths);
     const declared = match.declaresVolume.filter((v) => match.paths.some((p) => covers(v, p) || covers(p, v)));

@@ -6,6 +6,8 @@ import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, r
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
+// Node's own reader of .env text (KEY=VALUE, quotes, # comments, export): no dependency.
+import { parseEnv } from 'node:util';
 
 export type ReadResult = { file: SourceFile } | { error: Diagnostic };
 
@@ -112,4 +114,30 @@ export function readPatternDir(dir: string): { file: string; text: string }[] {
     .filter((f) => f.endsWith('.yaml.hbs'))
     .sort()
     .map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/**
+ * The variables Compose interpolates with: the environment over the env files (as Compose
+ * ranks them). The env files are the --env-file ones, or else `.env` next to the first
+ * compose file (the project directory). A given --env-file that cannot be read is an error;
+ * a missing default .env is not.
+ */
+export function readVariables(firstFile: string | undefined, envFiles: readonly string[] | undefined, env: NodeJS.ProcessEnv): { variables: Record<string, string>; errors: Diagnostic[] } {
+  const explicit = Boolean(envFiles?.length);
+  const files = explicit ? envFiles! : firstFile !== undefined ? [join(dirname(firstFile), '.env')] : [];
+  const variables: Record<string, string> = {};
+  const errors: Diagnostic[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : describeFsError(e);
+      if (explicit) errors.push({ code: 'FILE_READ', severity: 'error', file: f, path: [], message: `the env file cannot be read: ${why}` });
+      continue;
+    }
+    Object.assign(variables, parseEnv(text));
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) variables[k] = v;
+  return { variables, errors };
 }

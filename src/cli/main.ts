@@ -12,7 +12,7 @@ import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
-import { readIfExists, readPatternDir, readSource, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { readIfExists, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { compareOutputs } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
 import type { ComposeCheck } from './compose-check-thread.js';
@@ -26,6 +26,8 @@ export interface Io {
   color: boolean;
   /** A second thread for the Compose schema check of large outputs (the bin gives one; without it, the check runs in line). */
   composeCheck?: ComposeCheck;
+  /** The environment ${VAR} in image references is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Inputs from this size on have their output checked on the second thread: below it, starting one costs more than it saves. */
@@ -42,6 +44,7 @@ interface CommonOpts {
   format: 'text' | 'json';
   quiet?: boolean;
   color?: boolean;
+  envFile?: string[];
 }
 
 class UsageError extends Error {}
@@ -81,11 +84,14 @@ function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): v
 }
 
 function run(io: Io, files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
-  const { sources, errors } = readAll(files);
+  const read = readAll(files);
+  const { sources } = read;
+  const vars = readVariables(files[0], opts.envFile, io.env ?? process.env);
+  const errors = [...read.errors, ...vars.errors];
   if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
   const large = sources.reduce((n, s) => n + s.text.length, 0) >= THREAD_FROM_BYTES;
   const threaded = large && io.composeCheck ? { checkCompose: io.composeCheck } : {};
-  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...threaded, ...extra }), readErrors: [] };
+  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, variables: vars.variables, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...threaded, ...extra }), readErrors: [] };
 }
 
 function addCommon(cmd: Command): Command {
@@ -96,7 +102,8 @@ function addCommon(cmd: Command): Command {
     .option('-q, --quiet', 'print errors only, no warnings')
     .option('--safe-paths', 'bind sources outside the project or at sensitive host paths are errors, not warnings')
     .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
-    .option('--no-color', 'never color the output (NO_COLOR is honoured too)');
+    .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
+    .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the first -f file (the environment wins, as in Compose)', collect);
 }
 
 export function makeProgram(io: Io, setExit: (code: number) => void): Command {
@@ -205,11 +212,12 @@ Examples:
     .option('-o, --output <file>', 'write the extended file here (atomically) instead of stdout')
     .option('-w, --write', 'add the block to the input file in place, keeping its comments and layout')
     .option('--pattern <pattern>', 'default pattern for the block', 'volume')
+    .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the input (the environment wins, as in Compose)', collect)
     .addHelpText('after', `
 Examples:
   compose-persist init -f docker-compose.yml -o compose.persist.yaml
   git mv docker-compose.yml compose.persist.yaml && compose-persist init --write -f compose.persist.yaml`)
-    .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string }) => {
+    .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string; envFile?: string[] }) => {
       const { initBlock } = await import('../init/init.js');
       if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
       // shared and plugin need a back-end init cannot choose: the block it wrote would not build.
@@ -227,7 +235,13 @@ Examples:
         setExit(EXIT.invalid);
         return;
       }
-      const r = initBlock(read.file, { pattern: opts.pattern });
+      const vars = readVariables(file, opts.envFile, io.env ?? process.env);
+      if (vars.errors.length) {
+        io.stderr(vars.errors.map((d) => formatDiagnostic(d) + '\n').join(''));
+        setExit(EXIT.invalid);
+        return;
+      }
+      const r = initBlock(read.file, { pattern: opts.pattern, variables: vars.variables });
       io.stderr(r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join(''));
       if (hasErrors(r.diagnostics)) {
         setExit(EXIT.invalid);

@@ -8,6 +8,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource, type SourceFile } from '../parse/parse.js';
 import { matchImage } from '../resolve/catalog.js';
+import type { Variables } from '../resolve/interpolate.js';
+import { initWarnings, versionWords } from '../check/stateful.js';
 import { composeView, mountTargets } from '../resolve/compose-view.js';
 import { findBlock } from '../validate/validate.js';
 import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
@@ -17,6 +19,8 @@ import persistenceSchema from '../generated/persistence-schema.js';
 export interface InitOptions {
   /** Default pattern written as `default:` (volume unless told). */
   pattern?: string;
+  /** Values for ${VAR} in image references (the environment and .env; see BuildOptions.variables). */
+  variables?: Variables;
 }
 
 export interface InitService {
@@ -71,7 +75,7 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       });
       continue;
     }
-    const match = matchImage(svc.image);
+    const match = matchImage(svc.image, options.variables);
     if (!match) continue;
     if (!listable(name)) {
       diagnostics.push({
@@ -81,8 +85,10 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       });
       continue;
     }
+    diagnostics.push(...initWarnings(match, name, svc, src.file).map((d) => ({ ...d, ...parsed.value!.positionOf(d.path) })));
     const own = mountTargets(svc);
-    const mounts = match.paths.filter((p) => !own.some((t) => covers(t, p)));
+    // The paths of the version the tag gives (or the catalog assumes): never one it refuses.
+    const mounts = match.paths.filter((p) => !own.some((t) => covers(t, p)) && !match.refuses.includes(p));
     if (!mounts.length) continue;
     if (sidecar && Object.hasOwn(view.services, `${name}-data`)) {
       diagnostics.push({
@@ -106,7 +112,7 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       taken.add(own);
       names[m] = own;
     }
-    const note = `${match.entry.image}: ${match.note}${match.uncertain ? ' The tag does not say the version: check the path.' : ''}`;
+    const note = `${match.entry.image}: ${match.note}${match.assumed ? ` The tag does not say the version: these are the paths of ${versionWords(match)}; pin a tag.` : match.uncertain ? ' The tag does not say the version: check the path.' : ''}`;
     services.push({ service: name, image: String(svc.image), mounts, names, note });
   }
   if (hasErrors(diagnostics) || !services.length) return { services: hasErrors(diagnostics) ? [] : services, diagnostics };

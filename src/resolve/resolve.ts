@@ -11,10 +11,11 @@ import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, plugin
 import { mountTargets, type ComposeView } from './compose-view.js';
 import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
 import { matchImage } from './catalog.js';
+import type { Variables } from './interpolate.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 
-export function resolve(info: BlockInfo, compose: ComposeView, patterns: PatternTable, policy: { safePaths?: boolean } = {}): StageResult<ResolvedSpec> {
+export function resolve(info: BlockInfo, compose: ComposeView, patterns: PatternTable, policy: { safePaths?: boolean; variables?: Variables } = {}): StageResult<ResolvedSpec> {
   const { key, file } = info;
   // --safe-paths on the command line has the meaning of safe-paths: true in the block.
   const block = policy.safePaths ? { ...info.block, 'safe-paths': true } : info.block;
@@ -41,7 +42,7 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
       report({ code: 'NOT_A_MAPPING', severity: 'error', path: ['services', name], message: `service "${name}" is ${raw === null ? 'empty' : Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}; a service is a mapping (image:, volumes:, ...), so there is nothing to add persistence to` });
       continue;
     }
-    const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report);
+    const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report, policy.variables);
     if (resolved) services.push(resolved);
   }
   return {
@@ -88,6 +89,7 @@ function resolveService(
   patterns: PatternTable,
   backends: Map<string, ResolvedBackend>,
   report: Report,
+  variables?: Variables,
 ): ResolvedService | undefined {
   const patternName = input.pattern ?? info.block.default;
   if (patternName === undefined) {
@@ -129,7 +131,7 @@ function resolveService(
     }
   }
 
-  const catalogMatch = input.mounts === undefined && pattern.needsMounts ? matchImage(compose.services[service]?.image) : undefined;
+  const catalogMatch = input.mounts === undefined && pattern.needsMounts ? matchImage(compose.services[service]?.image, variables) : undefined;
   const mountsIn = input.mounts ?? catalogMatch?.paths ?? [];
   if (pattern.needsMounts && mountsIn.length === 0) {
     fail({ code: 'NO_MOUNTS', path: input.mounts ? [...path, 'mounts'] : path, message: `pattern ${pattern.name} needs at least one mount: the absolute path inside the container where the data lives${input.mounts === undefined ? '; the image is not in the catalog, so mounts: cannot be left out' : ''}`, hint: `e.g. mounts: [/var/lib/${service}]` });

@@ -17,11 +17,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the CLI in-process, capturing its output. */
-export async function cli(argv: string[]): Promise<CliRun> {
+/** Run the CLI in-process, capturing its output (env: the environment it sees, default the test's). */
+export async function cli(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), color: false };
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), color: false, ...(env ? { env } : {}) };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }

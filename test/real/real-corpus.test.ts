@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { build } from '../../src/index.js';
+import { build, type Diagnostic } from '../../src/index.js';
 import { initBlock } from '../../src/init/init.js';
 import { matchImage } from '../../src/resolve/catalog.js';
 import { composeSpecValidator } from '../helpers/compose-spec.js';
@@ -34,6 +34,12 @@ function composeConfigOk(text: string): boolean {
   if (run(base)) return true;
   const names = [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
   return run({ ...base, ...Object.fromEntries(names.map((n) => [n, 'dummy'])) });
+}
+
+/** A CATALOG_PATH_MOVED error at a service's own volumes: entry (and, given init's diagnostics, one init warned of at the same place). */
+function ownOldPath(e: Diagnostic, warned?: readonly Diagnostic[]): boolean {
+  const own = e.code === 'CATALOG_PATH_MOVED' && e.path[0] === 'services' && e.path[2] === 'volumes';
+  return own && (!warned || warned.some((w) => w.code === e.code && w.severity === 'warning' && JSON.stringify(w.path) === JSON.stringify(e.path)));
 }
 
 describe.skipIf(rows.length === 0)('real compose files: init then build', () => {
@@ -71,6 +77,7 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
     let composeOk = 0;
     let composeChecked = 0;
     const failures: string[] = [];
+    const refusedOldPath: string[] = [];
     for (const r of withImages) {
       const file = join(ROOT, r[col('file')]!);
       const images = r[col('stateful_images')]!.split(',').map((s) => s.trim()).filter(Boolean);
@@ -82,6 +89,12 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
       blocks++;
       const out = build([{ file, text: init.text }]);
       const errors = out.diagnostics.filter((d) => d.severity === 'error');
+      // The file's own mount on a path its image version refuses (postgres:alpine = 18 on
+      // /var/lib/postgresql/data): a real fault, which init warned of at that mount.
+      if (errors.length && errors.every((e) => ownOldPath(e, init.diagnostics))) {
+        refusedOldPath.push(r[col('file')]!);
+        continue;
+      }
       if (errors.length || !out.text) {
         failures.push(`${r[col('file')]}: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}`);
         continue;
@@ -97,11 +110,11 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
       }
     }
     console.log(
-      `real corpus: ${withImages.length} files with stateful images; recognised ${recognised}; init wrote a block for ${blocks} (the rest already mount their data); built without edits ${built}/${blocks}; valid Compose ${valid}/${built}; docker-compose config -q ${HAS_COMPOSE ? `${composeOk}/${composeChecked} (of those 1.29 accepted before)` : 'not installed: skipped'}`,
+      `real corpus: ${withImages.length} files with stateful images; recognised ${recognised}; init wrote a block for ${blocks} (the rest already mount their data); built without edits ${built}/${blocks} (${refusedOldPath.length} refused: their own mount is on a path the image version refuses: ${refusedOldPath.join(', ')}); valid Compose ${valid}/${built}; docker-compose config -q ${HAS_COMPOSE ? `${composeOk}/${composeChecked} (of those 1.29 accepted before)` : 'not installed: skipped'}`,
     );
     if (failures.length) console.log(failures.join('\n'));
     expect(recognised).toBe(withImages.length);
-    expect(built).toBe(blocks);
+    expect(built + refusedOldPath.length).toBe(blocks);
     expect(valid).toBe(built);
     expect(composeOk).toBe(composeChecked);
   });
@@ -109,6 +122,7 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
   it('a block added to every real file builds valid Compose and leaves everything else as it meant', () => {
     const validate = composeSpecValidator();
     let tried = 0;
+    let refusedOldPath = 0;
     const problems: string[] = [];
     for (const dir of ['awesome-compose', 'compose-spec', 'compose-go']) {
       for (const f of readdirSync(join(ROOT, dir)).filter((n) => /\.ya?ml$/.test(n))) {
@@ -124,6 +138,10 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
         tried++;
         const withBlock = `${text.replace(/\s*$/, '\n')}x-persistence:\n  services:\n    ${JSON.stringify(first)}: {pattern: volume, mounts: [{target: /cp-probe, name: cp-probe-vol}]}\n`;
         const r = build([{ file: f, text: withBlock }]);
+        if (!r.text && r.diagnostics.filter((d) => d.severity === 'error').every((e) => ownOldPath(e))) {
+          refusedOldPath++;
+          continue;
+        }
         if (!r.text) {
           problems.push(`${dir}/${f}: refused: ${r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')}`);
           continue;
@@ -148,7 +166,7 @@ describe.skipIf(rows.length === 0)('real compose files: init then build', () => 
         }
       }
     }
-    console.log(`real corpus with a block: ${tried} files valid by the specification, ${tried - problems.length} built and unchanged in meaning outside the block`);
+    console.log(`real corpus with a block: ${tried} files valid by the specification, ${tried - problems.length - refusedOldPath} built and unchanged in meaning outside the block, ${refusedOldPath} refused for their own mount on a path the image version refuses`);
     expect(problems).toEqual([]);
     expect(tried).toBeGreaterThan(100);
   });

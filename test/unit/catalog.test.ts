@@ -14,9 +14,9 @@ describe('image references', () => {
   ])('%s', (ref, expected) => {
     expect(parseImageRef(ref)).toEqual(expected);
   });
-  it('does not guess through interpolation', () => {
+  it('does not parse a reference with variables: matchImage interpolates first', () => {
     expect(parseImageRef('${DB_IMAGE}')).toBeUndefined();
-    expect(matchImage('postgres:${PG_VERSION}')).toBeUndefined();
+    expect(parseImageRef('postgres:${PG_VERSION}')).toBeUndefined();
   });
   it('orders tags by major version, and refuses to order names', () => {
     expect(majorOf('16-alpine')).toBe(16);
@@ -77,10 +77,14 @@ describe('catalog checks in build', () => {
     expect(e.message).toContain('mount /var/lib/postgresql instead');
     expect(r.text).toBeUndefined();
   });
-  it('postgres:latest gets a warning, not an error', () => {
+  // Issue 12.1 changes this: latest is postgres 18, which refuses the old path (it was a warning).
+  it('postgres:latest is the version the catalog assumes: the old path is an error, and a warning names the version', () => {
     const r = buildText(`services:\n  db: {image: "postgres:latest"}\nx-persistence:\n  services:\n    db: {pattern: volume, mounts: [/var/lib/postgresql/data]}\n`);
-    expect(errorsOf(r)).toEqual([]);
-    expect(r.diagnostics.find((d) => d.code === 'CATALOG_VERSION_UNKNOWN')?.severity).toBe('warning');
+    expect(errorsOf(r)[0]).toMatchObject({ code: 'CATALOG_PATH_MOVED', line: 5 });
+    const w = r.diagnostics.find((d) => d.code === 'CATALOG_VERSION_UNKNOWN')!;
+    expect(w).toMatchObject({ severity: 'warning', line: 2 });
+    expect(w.message).toContain('assumed postgres 18');
+    expect(w.message).toContain('as of 2026-08-21');
   });
   it('a stateful service with nothing mounted is a warning, an error under require', () => {
     const src = `services:\n  db: {image: "mysql:8"}\n  web: {image: nginx}\nx-persistence:\n  services:\n    web: {pattern: none}\n`;

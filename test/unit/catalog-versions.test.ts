@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOG, majorOf, matchImage, parseImageRef, VERSION_RULES, versionRule } from '../../src/resolve/catalog.js';
+import { buildText, errorsOf } from '../helpers/run.js';
+import { initBlock } from '../../src/init/init.js';
+
+const OLD = '/var/lib/postgresql/data';
+const NEW = '/var/lib/postgresql';
+
+describe('where the version is in the tag (issue 12.1)', () => {
+  it.each([
+    // image, catalog entry, major the paths are chosen for, from the tag (false: assumed/unknown), paths
+    ['postgres:16', 'postgres', 16, true, [OLD]],
+    ['postgres:17-alpine', 'postgres', 17, true, [OLD]],
+    ['postgres:18', 'postgres', 18, true, [NEW]],
+    ['postgres:18.1-trixie', 'postgres', 18, true, [NEW]],
+    ['postgres', 'postgres', 18, false, [NEW]],
+    ['postgres:latest', 'postgres', 18, false, [NEW]],
+    ['postgres:alpine', 'postgres', 18, false, [NEW]],
+    ['postgres:trixie', 'postgres', 18, false, [NEW]],
+    ['postgres@sha256:0123abcd', 'postgres', 18, false, [NEW]],
+    ['postgres:16@sha256:0123abcd', 'postgres', 16, true, [OLD]],
+    ['docker.io/library/postgres:15', 'postgres', 15, true, [OLD]],
+    ['localhost:5000/postgres:16', undefined, undefined, false, undefined],
+    ['timescale/timescaledb:2.22.0-pg18', 'timescale/timescaledb', 18, true, [NEW]],
+    ['timescale/timescaledb:2.22.0-pg17', 'timescale/timescaledb', 17, true, [OLD]],
+    ['timescale/timescaledb:latest-pg16', 'timescale/timescaledb', 16, true, [OLD]],
+    ['pgvector/pgvector:pg18', 'pgvector/pgvector', 18, true, [NEW]],
+    ['pgvector/pgvector:pg17-trixie', 'pgvector/pgvector', 17, true, [OLD]],
+    ['pgvector/pgvector:0.8.1-pg18-trixie', 'pgvector/pgvector', 18, true, [NEW]],
+    ['postgis/postgis:18-3.5', 'postgis/postgis', 18, true, [NEW]],
+    ['postgis/postgis:17-3.5-alpine', 'postgis/postgis', 17, true, [OLD]],
+    ['postgis/postgis:latest', 'postgis/postgis', 17, false, [OLD]],
+    ['ghcr.io/immich-app/postgres:14-vectorchord0.4.3', 'ghcr.io/immich-app/postgres', 14, true, [OLD]],
+    ['ghcr.io/immich-app/postgres:14-vectorchord0.4.3-pgvectors0.2.0', 'ghcr.io/immich-app/postgres', 14, true, [OLD]],
+    ['ghcr.io/immich-app/postgres:18-vectorchord1.1.1', 'ghcr.io/immich-app/postgres', 18, true, [NEW]],
+  ] as const)('%s', (image, entry, major, fromTag, paths) => {
+    const m = matchImage(image);
+    expect(m?.entry.image).toBe(entry);
+    if (!m) return;
+    expect(m.major).toBe(major);
+    expect(m.uncertain).toBe(!fromTag);
+    expect(m.paths).toEqual(paths);
+  });
+  it.each([
+    ['influxdb:3-core', 3, false],
+    ['influxdb:3.11.2-enterprise', 3, false],
+    ['influxdb:latest', 3, true],
+    ['influxdb', 3, true],
+    ['influxdb:core', 3, true],
+    ['influxdb:2.9', 2, false],
+    ['influxdb:alpine', 2, true],
+    ['influxdb:1.12-data', 1, false],
+    ['influxdb:meta', 1, true],
+  ] as const)('%s is InfluxDB %i', (image, major, assumed) => {
+    const m = matchImage(image)!;
+    expect(m.major).toBe(major);
+    expect(m.uncertain).toBe(assumed);
+    const want = { 1: ['/var/lib/influxdb'], 2: ['/var/lib/influxdb2', '/etc/influxdb2'], 3: ['/var/lib/influxdb3', '/home/influxdb3/.influxdb3', '/plugins'] }[major];
+    expect(m.paths).toEqual(want);
+  });
+  it('a registry with a port is a registry, not a tag', () => {
+    expect(parseImageRef('localhost:5000/postgres:16')).toEqual({ registry: 'localhost:5000', repository: 'postgres', tag: '16' });
+    expect(parseImageRef('localhost:5000/postgres')).toEqual({ registry: 'localhost:5000', repository: 'postgres' });
+  });
+  it('a tag without the version an image keeps there is not read as one', () => {
+    expect(majorOf('2.22.0-pg18', 'pgNN')).toBe(18);
+    expect(majorOf('2.22.0', 'pgNN')).toBeUndefined();
+    expect(majorOf('latest-pg17', 'pgNN')).toBe(17);
+    expect(majorOf('pg18', 'pgNN')).toBe(18);
+    expect(majorOf('18-3.5', 'leading-major')).toBe(18);
+    expect(majorOf('14-vectorchord0.4.3')).toBe(14);
+    expect(majorOf('trixie')).toBeUndefined();
+    expect(majorOf('alpine3.22')).toBeUndefined();
+    expect(majorOf('7.4.1', '^\\d+\\.(\\d+)')).toBe(4);
+  });
+  it('the timescale image with a digest only cannot be told: uncertain, no assumption', () => {
+    const m = matchImage('timescale/timescaledb@sha256:ab')!;
+    expect(m.uncertain).toBe(true);
+    expect(m.assumed).toBeUndefined();
+  });
+  it('every versioned entry says what an unordered tag means, dated; every rule has one group', () => {
+    for (const e of CATALOG) {
+      const re = versionRule(e.versionIn);
+      expect(new RegExp(`${re.source}|`).exec('')!.length, `${e.image}: versionIn needs one capture group`).toBe(2);
+      if (!e.versions?.length) continue;
+      expect(e.unordered, `${e.image}: versions[] without unordered`).toBeDefined();
+      expect(e.unordered!.as_of).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      if (e.unordered!.assume !== undefined) expect(e.versions.some((v) => v.since !== undefined || v.until !== undefined)).toBe(true);
+    }
+    expect(Object.keys(VERSION_RULES)).toEqual(['leading-major', 'pgNN']);
+  });
+});
+
+describe('variables in image tags (issue 12.2)', () => {
+  it.each([
+    ['postgres:${POSTGRES_VERSION:-17-alpine}', {}, 'postgres', [OLD], false],
+    ['postgres:${POSTGRES_VERSION:-17-alpine}', { POSTGRES_VERSION: '18' }, 'postgres', [NEW], false],
+    ['postgres:${POSTGRES_VERSION:-17-alpine}', { POSTGRES_VERSION: '' }, 'postgres', [OLD], false],
+    ["postgres:${POSTGRES_VERSION-17-alpine}", { POSTGRES_VERSION: "" }, "postgres", [NEW], false],
+    ['elasticsearch:${ES_VERSION:-9.4.3}', {}, 'elasticsearch', ['/usr/share/elasticsearch/data'], false],
+    ['redis:${REDIS_VERSION:-8.8-alpine}', {}, 'redis', ['/data'], false],
+    ['postgres:$PG', { PG: '16' }, 'postgres', [OLD], false],
+    ['${REGISTRY:-docker.io}/library/postgres:16', {}, 'postgres', [OLD], false],
+    ['postgres:${PG_VERSION}', {}, 'postgres', [NEW], true],
+    ['postgres:${PG_VERSION:?set it}', {}, 'postgres', [NEW], true],
+    ['${REGISTRY}/postgres:16', {}, 'postgres', [OLD], true],
+  ] as const)('%s with %j', (image, vars, entry, paths, unresolved) => {
+    const m = matchImage(image, vars)!;
+    expect(m.entry.image).toBe(entry);
+    expect(m.paths).toEqual(paths);
+    expect((m.interpolated!.unset.length + m.interpolated!.problems.length) > 0).toBe(unresolved);
+  });
+  it('build keeps the image text as written and warns of an unset variable, naming it', () => {
+    const src = `services:\n  db:\n    image: postgres:\${PG_VERSION}\nx-persistence:\n  services:\n    db: {pattern: volume}\n`;
+    const r = buildText(src);
+    expect(errorsOf(r)).toEqual([]);
+    expect(r.text).toContain('image: postgres:${PG_VERSION}');
+    expect(r.text).toContain(`target: ${NEW}`);
+    const w = r.diagnostics.find((d) => d.code === 'IMAGE_VARIABLE_UNSET')!;
+    expect(w).toMatchObject({ severity: 'warning', line: 3 });
+    expect(w.message).toContain('PG_VERSION is not set');
+    const set = buildText(src, { variables: { PG_VERSION: '16' } });
+    expect(set.diagnostics.map((d) => d.code)).not.toContain('IMAGE_VARIABLE_UNSET');
+    expect(set.text).toContain(`target: ${OLD}`);
+    expect(set.text).toContain('image: postgres:${PG_VERSION}');
+  });
+  it('a variable resolving to 18 makes the old path an error', () => {
+    const r = buildText(`services:\n  db: {image: "postgres:\${V:-17}"}\nx-persistence:\n  services:\n    db: {pattern: volume, mounts: [${OLD}]}\n`, { variables: { V: '18' } });
+    expect(errorsOf(r)[0]).toMatchObject({ code: 'CATALOG_PATH_MOVED' });
+  });
+});
+
+describe('init never proposes a refused path', () => {
+  it.each([
+    ['postgres:latest', NEW],
+    ['postgres', NEW],
+    ['postgres@sha256:0123', NEW],
+    ['postgres:17', OLD],
+    ['pgvector/pgvector:pg18', NEW],
+    ['timescale/timescaledb:2.22.0-pg18', NEW],
+    ['postgres:${PGV:-17-alpine}', OLD],
+  ])('%s: %s', (image, path) => {
+    const r = initBlock({ file: 'c.yml', text: `services:\n  db:\n    image: "${image}"\n` });
+    expect(r.services[0]!.mounts).toEqual([path]);
+    expect(r.text).toContain(`- ${path}\n`);
+  });
+  it('init warns of the service\'s own mount on a refused path, at that mount', () => {
+    const r = initBlock({ file: 'c.yml', text: `services:\n  db:\n    image: postgres\n    volumes:\n      - db:${OLD}\nvolumes:\n  db:\n` });
+    const w = r.diagnostics.find((d) => d.code === 'CATALOG_PATH_MOVED')!;
+    expect(w).toMatchObject({ severity: 'warning', line: 5 });
+    expect(r.diagnostics.find((d) => d.code === 'CATALOG_VERSION_UNKNOWN')?.message).toContain('assumed postgres 18');
+  });
+});
