@@ -58,6 +58,7 @@ export const DIAG_CODES = {
   ALREADY_HAS_BLOCK: 'init: the file already has a persistence block',
   DATA_ORPHANED: 'a change leaves existing data unused',
   DRIVER_CHANGED: 'a volume keeps its name but changes its driver options',
+  USAGE: 'the command line is not valid (exit 2)',
   INTERNAL: 'a bug in compose-persist',
 } as const;
 
@@ -118,11 +119,30 @@ export interface FormatOptions {
   color?: boolean;
 }
 
-/** `file:line:col: error CODE message (hint)`, the shape editors and grep understand. */
+/** A control character as an escape (`\n`, `\x1b`): the one escaping used for every human-readable line. */
+function escapeControl(c: string): string {
+  const json = JSON.stringify(c).slice(1, -1);
+  if (json !== c) return json.replace(/^\\u00/, '\\x');
+  // JSON leaves DEL, the C1 controls (U+009B is a CSI on many terminals) and U+2028/9 as they are.
+  const n = c.charCodeAt(0);
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
+
 /** One diagnostic is one line: user text with line breaks or control characters is escaped. */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^\\u00/, '\\x'));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escapeControl);
 }
+
+/**
+ * Text for a terminal that may span lines (a diff, commander's usage messages): every control
+ * character but line feed and tab is escaped, so no escape sequence from a file or an argument
+ * reaches the terminal.
+ */
+export function terminalText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, escapeControl);
+}
+
+/** `file:line:col: error CODE message (hint)`, the shape editors and grep understand. */
 
 export function formatDiagnostic(d: Diagnostic, opts: FormatOptions = {}): string {
   const where = d.line !== undefined ? `${oneLine(d.file)}:${d.line}:${d.col ?? 1}` : oneLine(d.file);

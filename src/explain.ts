@@ -1,6 +1,7 @@
 /** explain: what each service gets and what it survives, as a table or JSON. */
 import { levelRank, type Plan } from './model.js';
 import type { PatternDef } from './plan/patterns.js';
+import { oneLine } from './diagnostics.js';
 
 export interface ExplainRow {
   service: string;
@@ -32,7 +33,9 @@ export function explainRows(plan: Plan): ExplainRow[] {
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'NO');
 
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function renderTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
+  // Cells hold names, images and reasons from the file: no control character reaches the terminal.
+  const rows = cells.map((r) => r.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

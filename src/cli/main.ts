@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
-import { diagnosticsToJson, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, type Diagnostic } from '../diagnostics.js';
 import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
@@ -122,7 +122,8 @@ The source is compose.persist.yaml by default; 'compose-persist help build' show
     )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // commander's messages quote the arguments: escaped like every other line.
+    .configureOutput({ writeOut: (s) => io.stdout(terminalText(s)), writeErr: (s) => io.stderr(terminalText(s)) })
     .exitOverride();
 
   addCommon(
@@ -166,20 +167,25 @@ Examples:
           report(io, diagnostics, opts);
           if (stale) {
             const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(opts.target === 'compose' ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
-            io.stderr(`${opts.output}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; ${rebuild ? `run: ${rebuild}` : 'build it again (a file name holds a control character)'}\n`);
-            io.stdout(await unifiedDiff(opts.output!, current ?? '', result.text!));
+            io.stderr(`${oneLine(opts.output!)}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; ${rebuild ? `run: ${rebuild}` : 'build it again (a file name holds a control character)'}\n`);
+            io.stdout(terminalText(await unifiedDiff(opts.output!, current ?? '', result.text!)));
           }
         }
         setExit(failed || stale ? EXIT.invalid : EXIT.ok);
         return;
       }
-      report(io, diagnostics, opts);
+      // JSON: the report on stdout, unless stdout carries the generated file (then on stderr).
+      // (printed after the write: a failed write prints its own JSON instead).
+      const json = (): string => JSON.stringify({ ok: !failed, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n';
+      if (opts.format !== 'json') report(io, diagnostics, opts);
       if (failed) {
+        if (opts.format === 'json') io.stdout(json());
         setExit(EXIT.invalid);
         return;
       }
       if (opts.output) writeAtomic(opts.output, result.text!);
       else io.stdout(result.text!);
+      if (opts.format === 'json') (opts.output ? io.stdout : io.stderr)(json());
       setExit(EXIT.ok);
     });
 
@@ -248,11 +254,11 @@ Examples:
         return;
       }
       if (!r.text) {
-        io.stderr(`${file}: no stateful image recognised; nothing to add (compose-persist patterns lists what a block can say)\n`);
+        io.stderr(`${oneLine(file)}: no stateful image recognised; nothing to add (compose-persist patterns lists what a block can say)\n`);
         setExit(EXIT.ok);
         return;
       }
-      for (const s of r.services) io.stderr(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}\n`);
+      for (const s of r.services) io.stderr(`${oneLine(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}`)}\n`);
       if (opts.write) writeAtomic(file, r.text);
       else if (opts.output) writeAtomic(opts.output, r.text);
       else io.stdout(r.text);
@@ -274,7 +280,8 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
       const built = [oldFile, newFile].map((f) => run(io, [f], opts));
       const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
       if (errors.length || built.some((b) => b.result.text === undefined)) {
-        report(io, errors, opts);
+        if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson(built.flatMap((b) => b.result.diagnostics))) }, null, 2) + '\n');
+        else report(io, errors, opts);
         setExit(EXIT.invalid);
         return;
       }
@@ -313,6 +320,12 @@ async function unifiedDiff(file: string, before: string, after: string): Promise
   return createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3 });
 }
 
+/** With --format json, stdout holds JSON even when the command line or the run fails. */
+function failJson(io: Io, argv: readonly string[], code: Diagnostic['code'], message: string): void {
+  const json = argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+  if (json) io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson([{ code, severity: 'error', file: '', path: [], message }])) }, null, 2) + '\n');
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const program = makeProgram(io, (c) => {
@@ -324,18 +337,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      failJson(io, argv, 'USAGE', e.message.replace(/^error: /, ''));
       return EXIT.usage;
     }
     if (e instanceof UsageError) {
-      io.stderr(`compose-persist: ${e.message}\n`);
+      io.stderr(`compose-persist: ${oneLine(e.message)}\n`);
+      failJson(io, argv, 'USAGE', e.message);
       return EXIT.usage;
     }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
-      io.stderr(`compose-persist: ${err.syscall ?? 'file'} failed: ${err.message}\n`);
+      io.stderr(`compose-persist: ${oneLine(`${err.syscall ?? 'file'} failed: ${err.message}`)}\n`);
+      failJson(io, argv, 'FILE_READ', `${err.syscall ?? 'file'} failed: ${err.message}`);
       return EXIT.invalid;
     }
-    io.stderr(`compose-persist: internal error: ${e instanceof Error ? e.message : String(e)}\n  this is a bug; set DEBUG=compose-persist to see the stack\n`);
+    io.stderr(`compose-persist: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n  this is a bug; set DEBUG=compose-persist to see the stack\n`);
+    failJson(io, argv, 'INTERNAL', e instanceof Error ? e.message : String(e));
     if (process.env.DEBUG?.includes('compose-persist') && e instanceof Error) io.stderr(`${e.stack}\n`);
     return EXIT.internal;
   }

@@ -142,15 +142,19 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
  * mapping by yaml's Document (comments kept), with the block added to it.
  */
 function appendBlock(text: string, lines: readonly string[]): string {
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  const root = doc.contents;
-  if (isMap(root) && root.flow) {
-    root.flow = false;
-    const added = parseDocument(lines.join('\n') + '\n').contents;
-    if (isMap(added)) for (const pair of added.items) root.items.push(pair as (typeof root.items)[number]);
-    return doc.toString({ lineWidth: 0 });
+  // The first content line (not blank, a comment, a directive or a bare ---) shows the root's style.
+  const first = /^(?![ \t]*(?:#.*)?\r?$|%|---[ \t]*(?:#.*)?\r?$)([ \t]*)(.)/m.exec(text);
+  if (first && (first[2] === '{' || first[0].startsWith('---'))) {
+    const doc = parseDocument(text);
+    const root = doc.contents;
+    if (isMap(root)) {
+      root.flow = false;
+      const added = parseDocument(lines.join('\n') + '\n').contents;
+      if (isMap(added)) for (const pair of added.items) root.items.push(pair as (typeof root.items)[number]);
+      return doc.toString({ lineWidth: 0 });
+    }
   }
-  const rootCol = isMap(root) && root.range ? root.range[0] - text.lastIndexOf('\n', root.range[0] - 1) - 1 : 0;
+  const rootCol = first ? first[1]!.length : 0;
   const block = ['', ...lines.map((l) => (l ? ' '.repeat(rootCol) + l : l)), ''].join('\n');
   // Forbidden inside any scalar at column 0 (YAML 1.2, c-forbidden): a line starting `...` ends the document.
   const end = /^\.\.\.(?=[ \t\r\n]|$)/m.exec(text);
