@@ -48,6 +48,8 @@ export const DIAG_CODES = {
   SWARM_UNSUPPORTED: 'the pattern cannot be deployed with docker stack deploy',
   SWARM_NEEDS_NODE: 'on Swarm the pattern needs a node to pin the service to',
   SWARM_PER_NODE: 'on Swarm a local volume exists on one node only',
+  SWARM_STACK_INVALID: 'the Swarm output would not pass the stack file schema docker stack deploy checks',
+  SWARM_CONVERTED: 'an entry Swarm ignores and its stack file format refuses is left out of the Swarm output',
   RELOCATED_OUTPUT: 'the output is written to another directory than the source, which re-points relative paths',
   STATEFUL_NONE: 'a stateful image is given pattern none',
   UNPERSISTED_STATE: 'a stateful image writes its data where nothing is mounted',

@@ -16,11 +16,11 @@ import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
 import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
 import { compileUserTemplate, renderPlans } from './render/render.js';
 import { dirname, join } from 'node:path';
-import type { ResolvedSpec } from './model.js';
-import { mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
+import type { Fragment, ResolvedSpec } from './model.js';
+import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
-import { checkSwarm } from './check/swarm.js';
+import { swarmTarget } from './check/swarm.js';
 import { checkStateful, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { spliceOutput } from './emit/splice.js';
@@ -112,7 +112,7 @@ function load(files: readonly SourceFile[], fast: boolean): { value?: Loaded; di
 }
 
 /** Diagnostics about a key itself (not its value) point at the key. */
-const AT_KEY = new Set<Diagnostic['code']>(['SCHEMA_UNKNOWN_KEY', 'UNKNOWN_SERVICE', 'SCHEMA_REQUIRED', 'MISSING_BACKEND', 'SWARM_UNSUPPORTED']);
+const AT_KEY = new Set<Diagnostic['code']>(['SCHEMA_UNKNOWN_KEY', 'UNKNOWN_SERVICE', 'SCHEMA_REQUIRED', 'MISSING_BACKEND', 'SWARM_UNSUPPORTED', 'SWARM_STACK_INVALID', 'SWARM_CONVERTED']);
 
 /** Fill line:col from the source that holds each diagnostic's path. */
 function locate(diagnostics: Diagnostic[], sources: readonly SourceDoc[]): Diagnostic[] {
@@ -142,13 +142,17 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   // One file: its data as read (yaml's Document is read only if the output must be printed from it).
   const combined: Document | undefined = sources.length > 1 ? combineDocuments(first.doc, sources.slice(1)) : undefined;
   const data = combined ? toPlain(combined) : first.data;
+  const view: ComposeView = composeView(data);
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
-    // but a stateful image left unpersisted is still worth a warning.
-    diagnostics.push(...checkStateful(composeView(data), undefined, undefined, first.file, options.variables));
-    return done({ text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
+    // but a stateful image left unpersisted is still worth a warning. For Swarm it is a
+    // stack file like any other output: checked and converted.
+    diagnostics.push(...checkStateful(view, undefined, undefined, first.file, options.variables));
+    if (target !== 'swarm') return done({ text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
+    diagnostics.push(...swarmTarget.check(view, first.file));
+    if (hasErrors(diagnostics) || options.planOnly) return done();
+    return done(print({ files, sources, combined, data, view, fragments: [], target, options, diagnostics }));
   }
-  const view: ComposeView = composeView(data);
 
   const user = loadUserPatterns(block, options);
   diagnostics.push(...user.diagnostics);
@@ -166,30 +170,63 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   planned.value.unlisted = unlistedStateful(view, planned.value, options.variables);
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
   diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file, options.variables));
-  if (target === 'swarm') diagnostics.push(...checkSwarm(view, first.file));
+  if (target === 'swarm') diagnostics.push(...swarmTarget.check(view, first.file));
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
   const fragments = renderPlans(planned.value.services, target, patterns, userTemplates);
+  return done({ plan: planned.value, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
+}
+
+interface PrintInput {
+  files: readonly SourceFile[];
+  sources: readonly SourceDoc[];
+  combined?: Document;
+  data: unknown;
+  view: ComposeView;
+  block?: BlockInfo;
+  fragments: readonly Fragment[];
+  target: Target;
+  options: BuildOptions;
+  /** The build's diagnostics so far; the checks of the output are added to it. */
+  diagnostics: Diagnostic[];
+}
+
+/** The output: merged, checked (Compose, and the stack file schema for Swarm), and printed. */
+function print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }: PrintInput): Partial<BuildResult> {
+  const first = sources[0]!;
   // Positions first: the edit below removes the block from the document.
   diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
-  const output = mergeFragmentsIntoData(data, block.key, fragments, target === 'swarm' ? SWARM_VERSION : undefined);
-  const composeCheck = (options.checkCompose ?? checkNow)(output, block.file);
+  const merged = mergeFragmentsIntoData(data, block?.key, fragments);
+  const swarm = target === 'swarm' ? swarmTarget.convert(merged, first.file) : undefined;
+  const output = swarm?.output ?? merged;
+  if (swarm) {
+    diagnostics.push(...locate(swarm.diagnostics, sources));
+    diagnostics.push(...locate(swarmTarget.checkStack(output, first.file, diagnostics), sources));
+  }
+  const file = block?.file ?? first.file;
+  const composeCheck = (options.checkCompose ?? checkNow)(output, file);
   const names = files.map((f) => f.file);
-  const version = target === 'swarm' ? SWARM_VERSION : undefined;
+  const version = swarm ? swarmTarget.version : undefined;
+  const drop = swarm?.drop ?? [];
   // The source text with the generated entries spliced in, when the file allows it and the
   // result reads back as exactly the merged data; otherwise yaml's Document is edited and printed.
-  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block.key, view, fragments, sources: names, target, version }) : { unsupported: 'read by the full parser' };
+  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block?.key, view, fragments, sources: names, target, version, drop }) : { unsupported: 'read by the full parser' };
   const why = 'unsupported' in spliced ? spliced.unsupported : readsAs(spliced.text, output) ? undefined : 'the spliced text did not read back as the merged data';
   // Placed before the Document below is edited (the edit removes the block).
   diagnostics.push(...locate(composeCheck(), sources));
-  if (hasErrors(diagnostics)) return done({ plan: planned.value });
-  if ('text' in spliced && why === undefined) return done({ plan: planned.value, text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } });
+  if (hasErrors(diagnostics)) return {};
+  // Without a block, a file that is already a stack file passes through as written (build is idempotent on its output).
+  if (!block && !combined && !swarm?.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
+  if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } };
   const doc = combined ?? first.doc;
-  removeBlock(doc, block.key);
+  if (block) removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
-  if (target === 'swarm') prependVersion(doc);
-  return done({ plan: planned.value, text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } });
+  if (swarm) {
+    dropEntries(doc, drop);
+    prependVersion(doc, swarm.output.version as string);
+  }
+  return { text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } };
 }
 
 const checkNow = (output: unknown, file: string): (() => Diagnostic[]) => {
@@ -207,10 +244,9 @@ function readsAs(text: string, expected: unknown): boolean {
 }
 
 /** The Swarm stack loader wants a version (Debian's 20.10 CLI refuses a file without one). */
-const SWARM_VERSION = '3.8';
-function prependVersion(doc: Document): void {
-  if (doc.has('version')) doc.set('version', SWARM_VERSION);
-  else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', SWARM_VERSION));
+function prependVersion(doc: Document, version: string): void {
+  if (doc.has('version')) doc.set('version', version);
+  else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', version));
 }
 
 function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {

@@ -37,13 +37,16 @@ function unsupported(why: string): never {
 export interface SpliceInput {
   text: string;
   fast: FastDoc;
-  blockKey: string;
+  /** The block's key; absent for a file without one (a Swarm output is still converted). */
+  blockKey?: string;
   view: ComposeView;
   fragments: readonly Fragment[];
   sources: readonly string[];
   target: string;
   /** Swarm: the version to write first. */
   version?: string;
+  /** Service entries to leave out (`['services', name, key]`, the Swarm conversion's). */
+  drop?: readonly (readonly (string | number)[])[];
 }
 
 /** The output text, or why this file needs the Document path. */
@@ -84,14 +87,17 @@ class Splicer {
   run(): string {
     const { fast, blockKey, fragments, view } = this.input;
     const root = fast.root;
-    const blockPair = fastPair(root, blockKey) ?? unsupported('no block');
-    const block = this.blockRange(blockPair.keyStart, blockPair.value);
-    // An alias outside the block to an anchor inside it would lose its anchor.
-    if (fast.aliases.some((a) => a.target.start >= block.from && a.target.start < block.to && !(a.start >= block.from && a.start < block.to))) unsupported('alias into the block');
-    this.cuts.push({ ...block, text: '' });
+    if (blockKey !== undefined) {
+      const blockPair = fastPair(root, blockKey) ?? unsupported('no block');
+      const block = this.blockRange(blockPair.keyStart, blockPair.value);
+      // An alias outside the block to an anchor inside it would lose its anchor.
+      if (fast.aliases.some((a) => a.target.start >= block.from && a.target.start < block.to && !(a.start >= block.from && a.start < block.to))) unsupported('alias into the block');
+      this.cuts.push({ ...block, text: '' });
+    }
 
     const servicesPair = fastPair(root, 'services') ?? unsupported('no services');
     const services = this.own<FMap>(servicesPair.value, 'map');
+    for (const path of this.input.drop ?? []) this.dropEntry(services, path);
     const newServices: Obj = {};
     for (const f of fragments) {
       const pair = fastPair(services, f.service) ?? unsupported('service not written in the file');
@@ -130,6 +136,19 @@ class Splicer {
       else break;
     }
     return { from, to };
+  }
+
+  /** A service's own entry cut out, with its lines (the entry is written in block style). */
+  private dropEntry(services: FMap, path: readonly (string | number)[]): void {
+    if (path.length !== 3 || path[0] !== 'services') unsupported('an entry to drop outside a service');
+    const svc = fastPair(services, String(path[1]))?.value;
+    if (!svc || svc.kind !== 'map' || svc.flow || svc.anchor !== undefined) unsupported('an entry to drop in a service that is not a plain block mapping');
+    const pair = fastPair(svc, String(path[2])) ?? unsupported('an inherited entry to drop');
+    const from = this.lineStart(pair.keyStart);
+    const to = this.nextLine(pair.value.end);
+    if (this.input.fast.aliases.some((a) => a.target.start >= from && a.target.start < to)) unsupported('an alias to an entry to drop');
+    if (this.text.slice(from, pair.keyStart).trim() !== '') unsupported('an entry to drop that does not start its line');
+    this.cuts.push({ from, to, text: '' });
   }
 
   private service(node: FNode, effective: Obj, f: Fragment): void {

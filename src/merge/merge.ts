@@ -132,6 +132,29 @@ function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown, inher
 }
 
 /**
+ * Leave out the entries at these paths (mapping entries of a service, as the
+ * Swarm conversion asks). An entry the service inherits through `<<` cannot be
+ * cut from the anchored node, which others use: the service gets an empty list
+ * of its own, which means the same to Swarm.
+ */
+export function dropEntries(doc: Document, paths: readonly (readonly (string | number)[])[]): void {
+  for (const path of paths) {
+    let node: unknown = doc.contents;
+    for (const seg of path.slice(0, -1)) {
+      const pair = findPair(node, String(seg));
+      // An aliased mapping on the way (`web: *base`): this entry's own copy, so the anchor's other users keep theirs.
+      if (pair && isAlias(pair.value)) pair.value = createNode(doc, pair.value.toJS(doc));
+      node = pair?.value;
+    }
+    if (!isMap(node)) continue;
+    const key = String(path[path.length - 1]);
+    detach(doc, node);
+    if (findPair(node, key)) node.delete(key);
+    else node.add(doc.createPair(key, createNode(doc, [])));
+  }
+}
+
+/**
  * Before an anchored node is edited, every alias of it (and `<<: *it`) gets a
  * copy of its current content: only the service being persisted changes.
  */
@@ -155,8 +178,9 @@ type Obj = Record<string, unknown>;
  * without converting the edited document back to data (a second pass over a
  * large file). Copies only what it changes.
  */
-export function mergeFragmentsIntoData(data: unknown, blockKey: string, fragments: readonly Fragment[], version?: string): Obj {
-  const { [blockKey]: _block, ...rest } = asMapping(data);
+export function mergeFragmentsIntoData(data: unknown, blockKey: string | undefined, fragments: readonly Fragment[], version?: string): Obj {
+  const rest = { ...asMapping(data) };
+  if (blockKey !== undefined) delete rest[blockKey];
   const out: Obj = version ? { ...rest, version } : rest;
   const services: Obj = { ...asMapping(out.services) };
   for (const f of fragments) {
