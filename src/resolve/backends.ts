@@ -24,6 +24,46 @@ export interface BackendKindDef {
 }
 
 const isInterpolated = (s: string): boolean => /^\$\{[^}]+\}$/.test(s.trim());
+
+/**
+ * How a credential is written: a reference (`${VAR}`, `${VAR:?msg}`, `${VAR:-}`, `${VAR:-${OTHER}}`),
+ * a literal, or a reference whose default or alternative (`:-`, `-`, `:+`, `+`) is a literal,
+ * which Compose writes into the container when the variable is unset (or set).
+ */
+export function secretForm(value: string): 'reference' | 'literal' | 'literal-default' {
+  const s = value.trim();
+  if (!s.startsWith('${')) return 'literal';
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '$' && s[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (s[i] === '}' && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (end !== s.length - 1) return 'literal';
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([\s\S]*))?$/.exec(s.slice(2, -1));
+  if (!m) return 'literal';
+  const [, , op, rest] = m;
+  if (op === undefined || op.endsWith('?') || rest === '') return 'reference';
+  return secretForm(rest!) === 'reference' ? 'reference' : 'literal-default';
+}
+
+/** LITERAL_SECRET for a credential written literally or as a literal default (an error under require:, see resolve). */
+function secretProblem(key: string, value: string, what: string, hint: string): BackendProblem[] {
+  const form = secretForm(value);
+  if (form === 'reference') return [];
+  return [{
+    key, severity: 'warning', code: 'LITERAL_SECRET',
+    message: form === 'literal'
+      ? `${what} is written literally and would be copied into the generated file`
+      : `${what} is a \${VAR} reference whose default is a literal, which would be copied into the generated file (and used whenever the variable is unset)`,
+    hint,
+  }];
+}
 const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `${root.replace(/\/+$/, '')}/${sub.replace(/^\/+/, '')}`);
 
 /** Values that go into the comma-separated `o` option: a comma would add options of its own. */
@@ -85,13 +125,7 @@ const cifs: BackendKindDef = {
       password: 'must be given as password: "${VAR}", never in options',
       vers: 'is set from version:; remove it',
     }));
-    if (b.password !== undefined && !isInterpolated(b.password)) {
-      out.push({
-        key: 'password', severity: 'warning', code: 'LITERAL_SECRET',
-        message: 'the CIFS password is written literally and would be copied into the generated file',
-        hint: 'use password: "${CIFS_PASSWORD}" and set the variable where Compose runs',
-      });
-    }
+    if (b.password !== undefined) out.push(...secretProblem('password', b.password, 'the CIFS password', 'use password: "${CIFS_PASSWORD}" and set the variable where Compose runs'));
     if (b.password !== undefined && !isInterpolated(b.password) && b.password.includes(',')) {
       out.push({ key: 'password', severity: 'error', code: 'SCHEMA_FORMAT', message: 'the password holds a comma, which splits the mount option list' });
     }
@@ -174,9 +208,7 @@ export function checkPluginOptions(b: PluginBackendInput, options: Record<string
   const preset = b.preset ? PLUGIN_PRESETS[b.preset] : undefined;
   for (const [k, v] of Object.entries(options)) {
     const value = String(v);
-    if (SECRET_KEY.test(k) && !isInterpolated(value)) {
-      out.push({ key: `${key}.${k}`, severity: 'warning', code: 'LITERAL_SECRET', message: `driver option "${k}" looks like a credential written literally`, hint: `use "\${VAR}" and set the variable where Compose runs` });
-    }
+    if (SECRET_KEY.test(k)) out.push(...secretProblem(`${key}.${k}`, value, `driver option "${k}" looks like a credential and`, 'use "${VAR}" and set the variable where Compose runs'));
     if (!preset) continue;
     if (!Object.hasOwn(preset.options, k)) {
       out.push({ key: `${key}.${k}`, severity: 'warning', code: 'PRESET_OPTION', message: `"${k}" is not an option the ${b.preset} driver knows; expected one of ${Object.keys(preset.options).join(', ')}` });

@@ -58,7 +58,7 @@ function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedB
   for (const [name, input] of Object.entries(info.block.backends ?? {})) {
     const kind = BACKEND_KINDS[input.type];
     const path: YamlPath = [info.key, 'backends', name];
-    for (const p of kind.check(input)) report(problemToDiagnostic(p, path));
+    for (const p of kind.check(input)) report(problemToDiagnostic(p, path, info));
     // The host directories a back-end binds are checked like a bind source.
     const bound = input.type === 'hostpath' ? { key: 'path', dir: input.path } : input.type === 'plugin' ? { key: 'options.device', dir: localBindDevice(input.driver, input.options ?? {}) } : undefined;
     if (bound?.dir !== undefined) reportUnsafe(info, report, unsafeHostPath(bound.dir, `${input.type === 'hostpath' ? 'the hostpath back-end\'s path' : 'the local driver\'s bind device'}`), [...path, ...bound.key.split('.')]);
@@ -75,9 +75,12 @@ function reportUnsafe(info: BlockInfo, report: Report, unsafe: string | undefine
   return strict;
 }
 
-function problemToDiagnostic(p: BackendProblem, base: YamlPath): Omit<Diagnostic, 'file'> {
+function problemToDiagnostic(p: BackendProblem, base: YamlPath, info: BlockInfo): Omit<Diagnostic, 'file'> {
   const keyPath = p.key.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
-  return { code: p.code, severity: p.severity, message: p.message, ...(p.hint ? { hint: p.hint } : {}), path: [...base, ...keyPath] };
+  // A block that sets require: asks for guarantees: a credential in the output is an error there.
+  const severity = p.code === 'LITERAL_SECRET' && info.block.require !== undefined ? 'error' : p.severity;
+  const hint = p.code === 'LITERAL_SECRET' ? `${p.hint ?? ''}${severity === 'error' ? '; an error because the block sets require:' : ''}` : p.hint;
+  return { code: p.code, severity, message: p.message, ...(hint ? { hint } : {}), path: [...base, ...keyPath] };
 }
 
 function resolveService(
@@ -192,7 +195,7 @@ function resolveService(
     }
     if (pattern.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
       const b = backend.input;
-      for (const p of checkPluginOptions(b, m.options, 'options')) report(problemToDiagnostic(p, mpath));
+      for (const p of checkPluginOptions(b, m.options, 'options')) report(problemToDiagnostic(p, mpath, info));
       // A mount's own options can turn a local-driver volume into a bind, or point it elsewhere.
       const merged = pluginOptions(b, m.options);
       const device = localBindDevice(b.driver, merged);
