@@ -36,6 +36,7 @@ export const DIAG_CODES = {
   NO_MOUNTS: 'the pattern needs at least one mount',
   OWNER_WITHOUT_BIND: 'owner is only meaningful for the bind pattern',
   OPTION_NOT_FOR_PATTERN: 'a key is not meaningful for the chosen pattern',
+  KEEP_NOT_FOR_PATTERN: 'keep: applies to volume-backed patterns only',
   PRESET_OPTION: 'a plugin option does not fit the preset',
   LITERAL_SECRET: 'a credential is written literally instead of as ${VAR}',
   UNSAFE_PATH: 'a host path the output mounts points at a sensitive host location or leaves the project',

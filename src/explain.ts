@@ -9,8 +9,16 @@ export interface ExplainRow {
   level: string;
   survivesUpgrade: boolean;
   survivesHostFailure: boolean;
+  /**
+   * Whether `docker compose down -v` leaves the data: binds and shared storage keep it
+   * (the volume object is only a pointer to the share), kept volumes are never removed.
+   */
+  survivesDownV: boolean;
   generated: string[];
 }
+
+/** Patterns whose data lives outside the engine's volume store. */
+const OUTSIDE_VOLUME_STORE = new Set(['bind', 'shared']);
 
 export function explainRows(plan: Plan): ExplainRow[] {
   const unlisted = (plan.unlisted ?? []).map((u) => ({
@@ -19,6 +27,7 @@ export function explainRows(plan: Plan): ExplainRow[] {
     level: u.level,
     survivesUpgrade: u.anonymous || levelRank(u.level) >= levelRank('container'),
     survivesHostFailure: false,
+    survivesDownV: false,
     generated: [u.note],
   }));
   return [...plan.services.map((s) => ({
@@ -27,6 +36,7 @@ export function explainRows(plan: Plan): ExplainRow[] {
     level: s.level,
     survivesUpgrade: levelRank(s.level) >= levelRank('container'),
     survivesHostFailure: s.level === 'host',
+    survivesDownV: OUTSIDE_VOLUME_STORE.has(s.pattern) || (s.volumes.length > 0 && s.volumes.every((v) => v.external !== undefined)),
     generated: s.generated.length ? s.generated : [s.reason ? `nothing (${s.reason})` : 'nothing'],
   })), ...unlisted];
 }

@@ -22,6 +22,8 @@ export interface MountInput {
   source?: string;
   path?: string;
   read_only?: boolean;
+  /** true: external with the volume's key as its name; a string: that engine volume name. */
+  keep?: boolean | string;
   options?: Record<string, OptionValue>;
 }
 
@@ -33,6 +35,8 @@ export interface ServiceInput {
   image?: string;
   node?: string;
   reason?: string;
+  /** Every volume of the service is external (kept): see MountInput.keep. */
+  keep?: boolean;
   params?: Record<string, unknown>;
 }
 
@@ -92,6 +96,8 @@ export interface ResolvedMount {
   subPath?: string;
   readOnly: boolean;
   options: Record<string, OptionValue>;
+  /** Kept: the fixed engine name of the external volume (never created or removed by Compose). */
+  keep?: string;
   path: YamlPath;
 }
 
@@ -127,6 +133,11 @@ export interface PlannedVolume {
   readOnly: boolean;
   /** Absent: a plain local named volume. */
   driver?: DriverSpec;
+  /**
+   * Kept (keep: true): declared `external: true` with this fixed engine name, so that
+   * `down -v` cannot remove it; `volumes create` makes it with `driver`.
+   */
+  external?: string;
 }
 
 export interface PlannedBind {

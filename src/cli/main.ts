@@ -13,8 +13,10 @@ import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readIfExists, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
-import { compareOutputs } from '../check/data-safety.js';
+import { compareOutputs, loadOutput } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
+import { projectName } from '../ops/project.js';
+import { asMapping } from '../yaml/plain.js';
 import type { ComposeCheck } from './compose-check-thread.js';
 
 
@@ -160,7 +162,10 @@ Examples:
       if (opts.check) {
         const current = readIfExists(opts.output!);
         const stale = !failed && current !== result.text;
-        if (stale && current !== undefined) diagnostics.push(...compareOutputs(current, result.text!, opts.output!));
+        if (stale && current !== undefined) {
+          const project = projectName({ env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(loadOutput(result.text!, opts.output!)).name, firstFile: opts.output! });
+          diagnostics.push(...compareOutputs(current, result.text!, opts.output!, 'name' in project ? project.name : undefined));
+        }
         if (opts.format === 'json') {
           io.stdout(JSON.stringify({ ok: !failed && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
         } else {
@@ -270,13 +275,14 @@ Examples:
       .command('diff')
       .description('what a change of the persistence setup does to existing data (renamed volumes, volume -> bind, dropped mounts)')
       .argument('<old>', 'the previous file: a generated compose file or its extended source')
-      .argument('<new>', 'the new file, of either kind'),
+      .argument('<new>', 'the new file, of either kind')
+      .option('-p, --project-name <name>', 'the Compose project (default as Compose derives it from NEW): decides whether a kept volume is the one a managed volume was'),
   )
     .addHelpText('after', `
 Examples:
   git show HEAD:docker-compose.yml > /tmp/old.yml && compose-persist diff /tmp/old.yml compose.persist.yaml
 Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
-    .action((oldFile: string, newFile: string, opts: CommonOpts) => {
+    .action((oldFile: string, newFile: string, opts: CommonOpts & { projectName?: string }) => {
       const built = [oldFile, newFile].map((f) => run(io, [f], opts));
       const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
       if (errors.length || built.some((b) => b.result.text === undefined)) {
@@ -285,13 +291,31 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
         setExit(EXIT.invalid);
         return;
       }
-      const found = compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile);
+      const newData = asMapping(loadOutput(built[1]!.result.text!, newFile));
+      const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: newData.name, firstFile: newFile });
+      if ('error' in project) throw new UsageError(project.error);
+      const found = compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile, project.name);
       if (opts.format === 'json') io.stdout(JSON.stringify({ ok: found.length === 0, diagnostics: JSON.parse(diagnosticsToJson(found)) }, null, 2) + '\n');
       else {
         report(io, found, { ...opts, quiet: false });
         if (!found.length) io.stderr('ok: every mount keeps its data\n');
       }
       setExit(found.length ? EXIT.invalid : EXIT.ok);
+    });
+
+  const volumes = program.command('volumes').description('the volumes of kept mounts (keep: true)');
+  addOps(volumes.command('create').description('create the missing external volumes of kept mounts with their driver, options and labels (idempotent)'))
+    .option('--dry-run', 'say what would be created, create nothing')
+    .addHelpText('after', `
+Exit 0 when every kept volume exists as the file describes it, 1 when one exists with other options or cannot be created.`)
+    .action(async (opts: OpsOpts & { dryRun?: boolean }) => {
+      const ctx = await opsContext(io, opts);
+      if (!ctx) return setExit(EXIT.invalid);
+      const { volumesCreate } = await import('../ops/volumes.js');
+      const r = await volumesCreate(ctx.engine, ctx.plan, ctx.project, { dryRun: opts.dryRun });
+      if (!r.lines.length) io.stderr('no kept volumes (keep: true) in this file: nothing to create\n');
+      for (const l of r.lines) (l.status === 'differs' || l.status === 'failed' ? io.stderr : io.stdout)(`${l.status === 'differs' || l.status === 'failed' ? 'compose-persist: error ' : ''}${l.message}\n`);
+      setExit(r.ok ? EXIT.ok : EXIT.invalid);
     });
 
   program
@@ -312,6 +336,54 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
       setExit(EXIT.ok);
     });
   return program;
+}
+
+interface OpsOpts extends CommonOpts {
+  projectName?: string;
+}
+
+/** Options of the commands that work on a running project: the source as build reads it, and the project. */
+function addOps(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <file>', 'source file, repeatable like Compose (default: compose.persist.yaml)', collect)
+    .option('-p, --project-name <name>', 'the Compose project (default as Compose derives it: COMPOSE_PROJECT_NAME, name:, the first file\'s directory)')
+    .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
+    .option('-q, --quiet', 'print errors only, no warnings')
+    .option('--no-color', 'never color the output (NO_COLOR is honoured too)');
+}
+
+interface OpsContext {
+  engine: import('../engine/engine.js').Engine;
+  plan: import('../model.js').Plan;
+  /** The generated file's data (what Compose runs). */
+  output: unknown;
+  project: string;
+  files: string[];
+  /** Directory relative bind sources resolve against (the first file's, as Compose does). */
+  baseDir: string;
+}
+
+/** Builds the source and finds the engine: undefined (after printing why) when either fails. */
+async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined> {
+  const files = inputFiles(opts);
+  const { result } = run(io, files, { ...opts, target: 'compose', format: 'text' });
+  report(io, result.diagnostics.filter((d) => d.severity === 'error'), opts);
+  if (hasErrors(result.diagnostics) || result.text === undefined) return undefined;
+  if (!result.plan) {
+    io.stderr(`compose-persist: ${files[0]} has no persistence block: there are no persisted mounts to work on\n`);
+    return undefined;
+  }
+  const output = loadOutput(result.text, files[0]!);
+  const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(output).name, firstFile: files[0]! });
+  if ('error' in project) throw new UsageError(project.error);
+  const { cliEngine } = await import('../engine/cli-engine.js');
+  const engine = cliEngine();
+  const info = await engine.probe();
+  if ('error' in info) {
+    io.stderr(`compose-persist: error ${info.error}\n`);
+    return undefined;
+  }
+  return { engine, plan: result.plan, output, project: project.name, files, baseDir: dirname(resolvePath(files[0]!)) };
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {

@@ -22,6 +22,8 @@ export interface PatternDef {
   /** Mount keys that mean something for this pattern (besides target). */
   mountKeys: readonly string[];
   swarm: SwarmSupport;
+  /** Its volumes can be kept (keep: true: external, out of reach of down -v). */
+  keepable?: boolean;
   /** Pattern definitions loaded from a user directory carry their template text. */
   template?: string;
   userDefined?: boolean;
@@ -36,12 +38,12 @@ export const BUILTIN_PATTERNS: readonly PatternDef[] = [
   {
     name: 'volume', seedName: 'Data Volumes', level: 'container', needsMounts: true,
     summary: 'a named volume per mount, declared under top-level volumes:',
-    keys: ['mounts', 'node'], mountKeys: ['name', 'read_only'], swarm: 'per-node',
+    keys: ['mounts', 'node'], mountKeys: ['name', 'read_only'], swarm: 'per-node', keepable: true,
   },
   {
     name: 'data-container', seedName: 'Data Only Container', level: 'container', needsMounts: true,
     summary: 'a sidecar service that owns named volumes; the service mounts them with volumes_from',
-    keys: ['mounts', 'image'], mountKeys: ['name', 'read_only'], swarm: 'refused',
+    keys: ['mounts', 'image'], mountKeys: ['name', 'read_only'], swarm: 'refused', keepable: true,
   },
   {
     name: 'bind', seedName: 'Host Mapped Volume', level: 'container', needsMounts: true,
@@ -51,12 +53,12 @@ export const BUILTIN_PATTERNS: readonly PatternDef[] = [
   {
     name: 'shared', seedName: 'Host Mapped Volume backed by Shared Storage', level: 'host', needsMounts: true, backend: 'shared',
     summary: 'a volume on shared storage (NFS, CIFS, or a host path that is a shared mount)',
-    keys: ['mounts', 'backend'], mountKeys: ['name', 'path', 'read_only'], swarm: 'ok',
+    keys: ['mounts', 'backend'], mountKeys: ['name', 'path', 'read_only'], swarm: 'ok', keepable: true,
   },
   {
     name: 'plugin', seedName: 'Convoy Volume Plugin', level: 'backend', needsMounts: true, backend: 'plugin',
     summary: 'a named volume of a volume driver (Convoy, REX-Ray, Flocker or any other) with its options',
-    keys: ['mounts', 'backend'], mountKeys: ['name', 'options', 'read_only'], swarm: 'ok',
+    keys: ['mounts', 'backend'], mountKeys: ['name', 'options', 'read_only'], swarm: 'ok', keepable: true,
   },
 ];
 

@@ -32,8 +32,9 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
   } else if (pattern.needsMounts) {
     for (const m of s.mounts) {
       const driver = s.backend ? BACKEND_KINDS[s.backend.type].driver(s.backend.input, m.subPath ?? m.name, m.options) : undefined;
-      volumes.push({ name: m.name, ...(m.nameGiven ? { nameGiven: true } : {}), target: m.target, readOnly: m.readOnly, ...(driver ? { driver } : {}) });
+      volumes.push({ name: m.name, ...(m.nameGiven ? { nameGiven: true } : {}), target: m.target, readOnly: m.readOnly, ...(driver ? { driver } : {}), ...(m.keep ? { external: m.keep } : {}) });
       generated.push(`volume ${m.name} -> ${m.target}${driver ? ` (driver ${driver.driver}${driver.driverOpts.type ? `, ${driver.driverOpts.type}` : ''})` : ''}`);
+      if (m.keep) generated.push(`kept: external volume ${m.keep} (survives docker compose down -v; create it with compose-persist volumes create)`);
     }
   }
   const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image } : undefined;

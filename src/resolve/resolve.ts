@@ -112,6 +112,10 @@ function resolveService(
   };
 
   for (const k of Object.keys(input) as (keyof ServiceInput)[]) {
+    if (k === 'keep') {
+      if (!pattern.keepable) fail(keepRefused(pattern.name, [...path, k]));
+      continue;
+    }
     if (k === 'pattern' || pattern.keys.includes(k)) continue;
     if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${pattern.name}` });
     else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...path, k], message: `${k}: has no meaning for pattern ${pattern.name} and is ignored` });
@@ -166,8 +170,12 @@ function resolveService(
       fail({ code: 'MOUNT_CONFLICT', path: tpath, message: `service "${service}" already mounts something at ${target} in its own volumes:; remove one of the two` });
       return;
     }
+    if (m.keep !== undefined && m.keep !== false && !pattern.keepable) {
+      fail(keepRefused(pattern.name, [...mpath, 'keep']));
+      return;
+    }
     for (const k of Object.keys(m) as (keyof MountInput)[]) {
-      if (k !== 'target' && !pattern.mountKeys.includes(k)) {
+      if (k !== 'target' && k !== 'keep' && !pattern.mountKeys.includes(k)) {
         report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${pattern.name} and is ignored` });
       }
     }
@@ -177,7 +185,9 @@ function resolveService(
       fail({ code: 'NAME_COLLISION', path: tpath, message: `mounts ${sameName.target} and ${target} of service "${service}" would both be named "${name}" (from their last path segment)`, hint: 'give one of them its own name:' });
       return;
     }
-    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, path: mpath };
+    // A mount's own keep: wins over the service's (keep: false opts one mount out).
+    const keep = m.keep ?? input.keep;
+    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(pattern.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath };
     if (pattern.name === 'bind') {
       const source = normaliseBindSource(m.source ?? `./data/${name}`);
       const sourceProblem = checkBindSource(source);
@@ -217,5 +227,13 @@ function resolveService(
     ...(input.reason ? { reason: input.reason } : {}),
     ...(input.params ? { params: input.params } : {}),
     path,
+  };
+}
+
+function keepRefused(pattern: string, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
+  return {
+    code: 'KEEP_NOT_FOR_PATTERN', path,
+    message: `keep: makes a service's volumes external so that down -v cannot delete them; pattern ${pattern} has no volume to keep`,
+    hint: pattern === 'bind' ? 'a bind directory already survives down -v' : 'use pattern volume, data-container, shared or plugin',
   };
 }
