@@ -6,9 +6,9 @@
 #      docker-compose or busybox is missing)
 #   2. start dockerd (vfs storage, no iptables, no default bridge) in the background
 #      when `docker info` fails; log: $CP_ENGINE_LOG, pid: $CP_ENGINE_PIDFILE
-#   3. import the test images from /bin/busybox: cp-test:v1, cp-test:v2 (another
-#      image id) and busybox:latest (the generated sidecars and init services use it;
-#      nothing is pulled, no registry is reachable)
+#   3. make the test images with scripts/test-images.sh: cp-test:v1, cp-test:v2
+#      (another image id) and busybox:latest (the generated sidecars and init services
+#      use it), from a busybox image when present or pullable, else from /bin/busybox
 #
 # Prints the environment the suite needs (DOCKER_API_VERSION) at the end.
 set -euo pipefail
@@ -35,7 +35,6 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-BUSYBOX=$(command -v busybox || echo /bin/busybox)
 
 # The engine from Debian is 20.10 (API 1.41); the 28.x client in /usr/local/bin
 # refuses to talk to it unless told to use the older API. docker-compose 1.29
@@ -94,42 +93,10 @@ fi
 say "engine up: $(docker version --format 'server {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}')"
 
 # 3. images ---------------------------------------------------------------------
-# REV changes whenever the image content below changes: older images are rebuilt.
-REV=2
-have_image() {
-  [ "$(docker image inspect -f '{{index .Config.Labels "cp-test.rev"}}' "$1" 2>/dev/null)" = "$REV" ]
-}
-
-if ! have_image cp-test:v1 || ! have_image cp-test:v2 || ! have_image busybox:latest; then
-  say "building test images from $BUSYBOX"
-  root=$(mktemp -d /tmp/cp-rootfs.XXXXXX)
-  trap 'rm -rf "$root"' EXIT
-  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/root" "$root/home/app" "$root/proc" \
-    "$root/sys" "$root/dev" "$root/var" "$root/data"
-  chmod 755 "$root"          # mktemp -d makes it 0700: uid 1000 could not reach /bin
-  chmod 1777 "$root/tmp"
-  cp "$BUSYBOX" "$root/bin/busybox"
-  for applet in $("$BUSYBOX" --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-  done
-  ln -s bin "$root/sbin"
-  mkdir -p "$root/usr"
-  ln -s ../bin "$root/usr/bin"
-  ln -s ../bin "$root/usr/sbin"
-  printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$root/etc/passwd"
-  printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
-  chown 1000:1000 "$root/home/app"
-  tar -C "$root" -cf "$root.tar" .
-  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' --change "LABEL cp-test.rev=$REV" \
-    "$root.tar" cp-test:v1 >/dev/null
-  echo 2 >"$root/etc/cp-test-version"
-  tar -C "$root" -cf "$root.tar" .
-  docker import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' --change "LABEL cp-test.rev=$REV" \
-    --change 'LABEL version=2' \
-    "$root.tar" cp-test:v2 >/dev/null
-  docker tag cp-test:v1 busybox:latest
-  rm -f "$root.tar"
-fi
+# one implementation with the suite's global setup: scripts/test-images.sh (from the image
+# busybox:latest when present or pullable, else from the static binary); here it also
+# rebuilds test images of an older revision
+bash "$(dirname "$0")/test-images.sh" --rebuild-stale
 id1=$(docker image inspect -f '{{.Id}}' cp-test:v1)
 id2=$(docker image inspect -f '{{.Id}}' cp-test:v2)
 if [ "$id1" = "$id2" ]; then

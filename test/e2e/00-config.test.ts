@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CLI, envFor, makeWorkDir, report, run, SAMPLES } from './lib.js';
+import { CLI, compose, envFor, makeWorkDir, report, run, SAMPLES } from './lib.js';
 
 const samples = fs.existsSync(SAMPLES)
   ? fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.persist.yaml')).sort()
@@ -31,7 +31,7 @@ describe.skipIf(!inject('engine'))('every sample builds to Compose that docker-c
     const out = `${file.replace(/\.persist\.yaml$/, '')}.compose.yml`;
     const b = run(process.execPath, [CLI, 'build', '-f', file, '-o', out], { cwd: dir });
     expect(b.code, `build failed: ${b.stderr}`).toBe(0);
-    const c = run('docker-compose', ['-f', out, 'config', '-q'], {
+    const c = compose(['-f', out, 'config', '-q'], {
       cwd: dir,
       env: { ...envFor(path.join(dir, out)), COMPOSE_PROJECT_NAME: `${inject('runPrefix')}cfg` },
     });

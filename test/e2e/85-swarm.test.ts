@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   CLI, docker, IMAGE_V1, IMAGE_V2, leftovers, makeWorkDir, MARKER_FILE, must, mustDocker, plan,
   removeLeftovers, report, run, SAMPLES, STAY_UP, TEST_PLUGIN, TestPlugin, userServices, type Doc, type PlannedService,
+  useChangeableEngine,
 } from './lib.js';
 
 // The docker client first on PATH may be Debian's 20.10 (no `stack config`, deploy already
@@ -53,7 +54,10 @@ interface Marker {
   value: string;
 }
 
-describe.skipIf(!inject('engine'))('swarm', () => {
+// on the suite's private dockerd, or a disposable engine, or skipped (see README)
+const ON_ENGINE = inject('engine') && useChangeableEngine(inject('changeable'), 'swarm');
+
+describe.skipIf(!ON_ENGINE)('swarm', () => {
   const stack = `${inject('runPrefix')}sw`;
   let workDir = '';
   let swarmBefore = '';

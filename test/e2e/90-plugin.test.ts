@@ -6,7 +6,8 @@
 // failure (every container and volume of the project removed, the plugin restarted
 // with no memory of this host: only the store is left).
 //
-// Runs last (see vitest.e2e.config.ts): once the plugin is stopped, the engine keeps it
+// Runs last, on the suite's private dockerd or a disposable engine (see README and
+// vitest.e2e.config.ts): once the plugin is stopped, the engine keeps it
 // registered and volume lookups get slow until the daemon restarts.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildPersist, describeMarkers, hostLoss, IMAGE_V1, makeWorkDir, MARKER_FILE, mustDocker, plan,
   Project, readMarkers, report, sample, TEST_PLUGIN, TestPlugin, upgradeCheck, type MarkerWrite, type PlannedService,
+  useChangeableEngine,
 } from './lib.js';
 import { expectRecreatedOnNewImage } from './checks.js';
 
@@ -27,7 +29,10 @@ interface LogLine {
   body: { Name?: string; Opts?: Record<string, string> };
 }
 
-describe.skipIf(!inject('engine'))('plugin', () => {
+// on the suite's private dockerd, or a disposable engine, or skipped (see README)
+const ON_ENGINE = inject('engine') && useChangeableEngine(inject('changeable'), 'plugin');
+
+describe.skipIf(!ON_ENGINE)('plugin', () => {
   let p: Project;
   let planned: PlannedService[];
   let written: MarkerWrite[] = [];

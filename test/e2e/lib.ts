@@ -58,6 +58,13 @@ export function must(cmd: string, args: string[], opts: RunOpts = {}): string {
 }
 
 export const docker = (args: string[], opts: RunOpts = {}) => run('docker', args, opts);
+
+/**
+ * The Compose command: `docker-compose` or `docker compose`, as the global setup found it
+ * (CP_E2E_COMPOSE, a JSON array; workers inherit it).
+ */
+export const COMPOSE: string[] = JSON.parse(process.env.CP_E2E_COMPOSE ?? '["docker-compose"]');
+export const compose = (args: string[], opts: RunOpts = {}) => run(COMPOSE[0]!, [...COMPOSE.slice(1), ...args], opts);
 export const mustDocker = (args: string[], opts: RunOpts = {}) => must('docker', args, opts).trim();
 
 export function engineReachable(): boolean {
@@ -240,18 +247,18 @@ export class Project {
   }
 
   compose(args: string[], timeoutMs = 180_000): RunResult {
-    return run(
-      'docker-compose',
-      ['-p', this.name, '-f', this.built.outPath, '-f', this.overridePath, ...args],
-      { cwd: this.built.workDir, env: this.env, timeoutMs },
-    );
+    return compose(['-p', this.name, '-f', this.built.outPath, '-f', this.overridePath, ...args], {
+      cwd: this.built.workDir,
+      env: this.env,
+      timeoutMs,
+    });
   }
 
   mustCompose(args: string[], timeoutMs = 180_000): string {
     const r = this.compose(args, timeoutMs);
     if (r.code !== 0) {
       throw new Error(
-        `docker-compose -p ${this.name} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`,
+        `${COMPOSE.join(' ')} -p ${this.name} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`,
       );
     }
     return r.stdout + r.stderr;
@@ -471,8 +478,10 @@ export class TestPlugin {
     readonly name: string,
     readonly store: string,
     readonly log: string,
+    /** where the engine under test discovers legacy plugins (see useChangeableEngine) */
+    pluginDir = process.env.CP_E2E_PLUGIN_DIR ?? '/run/docker/plugins',
   ) {
-    this.socket = `/run/docker/plugins/${name}.sock`;
+    this.socket = path.join(pluginDir, `${name}.sock`);
   }
 
   get running(): boolean {
@@ -481,7 +490,7 @@ export class TestPlugin {
 
   /** Start it and wait (10 s at most) for its socket. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [path.join(REPO, 'test/e2e/plugin/volume-plugin.mjs'), '--name', this.name, '--store', this.store, '--log', this.log], {
+    const child = spawn(process.execPath, [path.join(REPO, 'test/e2e/plugin/volume-plugin.mjs'), '--name', this.name, '--store', this.store, '--log', this.log, '--socket', this.socket], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.child = child;
@@ -508,4 +517,82 @@ export class TestPlugin {
     await this.stop();
     fs.rmSync(this.socket, { force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// the engine the swarm and plugin tests may change for good (swarm membership; a legacy
+// volume plugin, which an engine keeps registered until it restarts: moby has no way to
+// unregister one, see README)
+
+/** How the global setup decided those tests run. */
+export type Changeable =
+  | { mode: 'private'; dir: string; disposable: boolean }
+  | { mode: 'disposable' }
+  | { mode: 'skip'; reason: string };
+
+export const PRIVATE_DOCKERD = path.join(REPO, 'test/e2e/private-dockerd.sh');
+export const privateHost = (dir: string) => `unix://${path.join(dir, 'docker.sock')}`;
+
+/** Why this machine cannot start a private dockerd, or undefined when it can. */
+export function noPrivateDockerd(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CP_E2E_PRIVATE_DOCKERD === '0') return 'CP_E2E_PRIVATE_DOCKERD=0';
+  if (process.getuid?.() !== 0) return 'not root';
+  for (const c of ['dockerd', 'unshare', 'ip']) {
+    if (run('sh', ['-c', `command -v ${c}`]).code !== 0) return `no ${c} on PATH`;
+  }
+  return undefined;
+}
+
+/**
+ * Where 85-swarm and 90-plugin run (README: "Tests that change the engine"): a private
+ * dockerd in `dir` when one can be started (`noPrivate` undefined), else the current engine
+ * when it is marked disposable, else nowhere (with CI=true that throws).
+ */
+export function decideChangeable(dir: string, env: NodeJS.ProcessEnv, noPrivate: string | undefined): Changeable {
+  const disposable = env.CP_E2E_DISPOSABLE === '1';
+  if (noPrivate === undefined) return { mode: 'private', dir, disposable };
+  if (disposable) return { mode: 'disposable' };
+  const reason =
+    'it changes the engine for good (swarm mode; a legacy volume plugin stays registered until dockerd restarts), ' +
+    `this engine is not marked disposable (CP_E2E_DISPOSABLE=1), and the suite cannot start a private dockerd (${noPrivate})`;
+  if (env.CI === 'true') throw new Error(`e2e: swarm and plugin tests: ${reason}; CI=true: they must run`);
+  return { mode: 'skip', reason };
+}
+
+/**
+ * Point this worker's docker and compose commands at the engine the test file `what` may
+ * change: the suite's private dockerd (started on first use; the global teardown stops it),
+ * or the current engine when it is marked disposable (CP_E2E_DISPOSABLE=1). Returns false,
+ * after one SKIPPED line, when there is none.
+ */
+export function useChangeableEngine(c: Changeable, what: string): boolean {
+  if (c.mode === 'skip') {
+    report(`${what}: SKIPPED: ${c.reason}`);
+    return false;
+  }
+  if (c.mode === 'private') {
+    const host = privateHost(c.dir);
+    let up = run('docker', ['-H', host, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 }).code === 0;
+    let why = '';
+    if (!up) {
+      const r = run('bash', [PRIVATE_DOCKERD, 'start', c.dir], { timeoutMs: 180_000 });
+      up = r.code === 0;
+      why = `${r.stderr.trim().split('\n').slice(-3).join(' / ')} (exit ${r.code})`;
+    }
+    if (up) {
+      process.env.DOCKER_HOST = host;
+      process.env.CP_E2E_PLUGIN_DIR = path.join(c.dir, 'plugins');
+      console.log(`e2e ${what}: on the suite's private dockerd (${host})`);
+      return true;
+    }
+    if (!c.disposable) {
+      report(`${what}: SKIPPED: the private dockerd did not start: ${why}; set CP_E2E_DISPOSABLE=1 to run on the current engine`);
+      if (process.env.CI === 'true') throw new Error(`e2e ${what}: CI=true: the private dockerd did not start: ${why}`);
+      return false;
+    }
+    console.log(`e2e ${what}: the private dockerd did not start (${why}); on the current engine (CP_E2E_DISPOSABLE=1)`);
+    return true;
+  }
+  console.log(`e2e ${what}: on the current engine (CP_E2E_DISPOSABLE=1: it may be changed for good)`);
+  return true;
 }
