@@ -18,6 +18,7 @@ import { compileUserTemplate, renderPlans } from './render/render.js';
 import { dirname, join } from 'node:path';
 import type { Fragment, ResolvedSpec } from './model.js';
 import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
+import { rehomeComments } from './merge/comments.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
 import { swarmTarget } from './check/swarm.js';
@@ -220,6 +221,8 @@ function print({ files, sources, combined, data, view, block, fragments, target,
   if (!block && !combined && !swarm?.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
   if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } };
   const doc = combined ?? first.doc;
+  // Each comment to the node its column says it belongs to (yaml gives them to the deepest one).
+  if (!combined) rehomeComments(doc, first.text);
   if (block) removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
   if (swarm) {

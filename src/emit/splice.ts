@@ -74,6 +74,26 @@ class Splicer {
     return i < 0 ? this.text.length : i + 1;
   }
 
+  /**
+   * Where entries appended to a block collection go: after its last entry and the
+   * comment lines indented deeper than its entries (they belong to that last entry:
+   * a note under the last service stays with it), before the comments at its own
+   * column or left of it (a commented-out entry, or a comment on what follows).
+   */
+  private appendAt(n: { end: number; indent: number }): number {
+    const text = this.text;
+    let at = this.nextLine(n.end);
+    for (let p = at; p < text.length; ) {
+      const next = this.nextLine(p);
+      const line = text.slice(p, next);
+      const comment = /^( *)#/.exec(line);
+      if (comment && comment[1]!.length > n.indent) at = p = next;
+      else if (line.trim() === '') p = next;
+      else break;
+    }
+    return at;
+  }
+
   private lineStart(offset: number): number {
     return this.text.lastIndexOf('\n', offset - 1) + 1;
   }
@@ -104,7 +124,7 @@ class Splicer {
       this.service(pair.value, view.services[f.service] ?? {}, f);
       Object.assign(newServices, f.services);
     }
-    if (Object.keys(newServices).length) this.inserts.push({ at: this.nextLine(services.end), indent: services.indent, value: newServices });
+    if (Object.keys(newServices).length) this.inserts.push({ at: this.appendAt(services), indent: services.indent, value: newServices });
 
     const topVolumes: Obj = {};
     for (const f of fragments) Object.assign(topVolumes, f.topVolumes);
@@ -112,8 +132,8 @@ class Splicer {
       const volumesPair = fastPair(root, 'volumes');
       if (volumesPair) {
         const volumes = this.own<FMap>(volumesPair.value, 'map');
-        this.inserts.push({ at: this.nextLine(volumes.end), indent: volumes.indent, value: topVolumes });
-      } else this.inserts.push({ at: this.nextLine(root.end), indent: 0, value: { volumes: topVolumes } });
+        this.inserts.push({ at: this.appendAt(volumes), indent: volumes.indent, value: topVolumes });
+      } else this.inserts.push({ at: this.appendAt(root), indent: 0, value: { volumes: topVolumes } });
     }
     if (this.input.version !== undefined) this.version(root, this.input.version);
     return this.apply();
@@ -166,7 +186,7 @@ class Splicer {
       else {
         const v = pair.value;
         const kind = Array.isArray(more) ? 'seq' : 'map';
-        if (v.kind === kind && !v.flow && v.anchor === undefined) appends.push({ at: this.nextLine(v.end), indent: v.indent, value: more });
+        if (v.kind === kind && !v.flow && v.anchor === undefined) appends.push({ at: this.appendAt(v), indent: v.indent, value: more });
         else {
           // A flow collection, an alias, a list where a mapping goes: the entry is written anew.
           if (v.anchor !== undefined) unsupported('an anchored value to replace');
@@ -193,7 +213,7 @@ class Splicer {
       return;
     }
     this.inserts.push(...appends);
-    if (Object.keys(added).length) this.inserts.push({ at: this.nextLine(svc.end), indent: svc.indent, value: added });
+    if (Object.keys(added).length) this.inserts.push({ at: this.appendAt(svc), indent: svc.indent, value: added });
   }
 
   /**

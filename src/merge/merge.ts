@@ -12,6 +12,7 @@ import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
 import { createNode } from '../yaml/nodes.js';
 import { asMapping } from '../yaml/plain.js';
+import { appendItem, keepCommentsAbove } from './comments.js';
 
 /** Remove the block; an alias elsewhere to an anchor inside it gets a copy of its value first. */
 export function removeBlock(doc: Document, key: string): void {
@@ -22,6 +23,7 @@ export function removeBlock(doc: Document, key: string): void {
     if (isNode(pair.value) && pair.value.anchor) anchored.push(pair.value);
     for (const n of anchored) detach(doc, n);
   }
+  if (pair && isMap(doc.contents)) keepCommentsAbove(doc, doc.contents, pair);
   doc.delete(key);
 }
 
@@ -38,12 +40,12 @@ export function mergeFragments(doc: Document, view: ComposeView, fragments: read
     if (Object.keys(f.dependsOn).length) addDependsOn(doc, svc, effective.depends_on, f.dependsOn);
     for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v, (effective as Record<string, unknown>)[k]);
     // Names were checked for collisions by the plan stage; add() would rescan the map for each.
-    for (const [name, body] of Object.entries(f.services)) services.items.push(doc.createPair(name, createNode(doc, body)));
+    for (const [name, body] of Object.entries(f.services)) appendItem(services, doc.createPair(name, createNode(doc, body)));
   }
   const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
   if (top.length) {
     const volumes = ensureMap(doc, doc.contents as YAMLMap, 'volumes');
-    for (const [name, body] of top) volumes.items.push(doc.createPair(name, createNode(doc, body)));
+    for (const [name, body] of top) appendItem(volumes, doc.createPair(name, createNode(doc, body)));
   }
 }
 
@@ -59,7 +61,7 @@ function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
   }
   const fresh = new YAMLMap(doc.schema);
   if (pair) pair.value = fresh; // `volumes:` with an empty value
-  else parent.add(doc.createPair(key, createNode(doc, fresh)));
+  else appendItem(parent, doc.createPair(key, createNode(doc, fresh)));
   return fresh;
 }
 
@@ -81,13 +83,13 @@ function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown
   const pair = findPair(svc, key);
   if (pair && isSeq(pair.value)) {
     detach(doc, pair.value);
-    for (const item of items) pair.value.add(createNode(doc, item));
+    for (const item of items) appendItem(pair.value, createNode(doc, item));
     return;
   }
   const base = Array.isArray(effective) ? effective : [];
   const seq = createNode(doc, [...base, ...items]) as YAMLSeq;
   if (pair) pair.value = seq; // an alias or an empty value: written out in full
-  else svc.add(doc.createPair(key, createNode(doc, seq)));
+  else appendItem(svc, doc.createPair(key, createNode(doc, seq)));
 }
 
 /** depends_on in the long form: a short list keeps its meaning as `condition: service_started`. */
@@ -100,12 +102,15 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
   const pair = findPair(svc, 'depends_on');
   if (pair && isMap(pair.value)) {
     detach(doc, pair.value);
-    for (const [k, v] of Object.entries(add)) pair.value.add(doc.createPair(k, createNode(doc, v)));
+    for (const [k, v] of Object.entries(add)) {
+      if (findPair(pair.value, k)) pair.value.set(k, createNode(doc, v));
+      else appendItem(pair.value, doc.createPair(k, createNode(doc, v)));
+    }
     return;
   }
   const node = createNode(doc, { ...dependsOnMapping(effective), ...add });
   if (pair) pair.value = node;
-  else svc.add(doc.createPair('depends_on', node));
+  else appendItem(svc, doc.createPair('depends_on', node));
 }
 
 /**
@@ -116,7 +121,7 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
 function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown, inherited?: unknown): void {
   const pair = findPair(map, key) as Pair<Node, Node> | undefined;
   if (!pair) {
-    map.add(doc.createPair(key, createNode(doc, inherited === undefined ? value : deepMerge(inherited, value))));
+    appendItem(map, doc.createPair(key, createNode(doc, inherited === undefined ? value : deepMerge(inherited, value))));
     return;
   }
   if (isAlias(pair.value)) pair.value = createNode(doc, pair.value.toJS(doc));
@@ -125,7 +130,7 @@ function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown, inher
     for (const [k, v] of Object.entries(value)) deepSet(doc, pair.value, k, v);
   } else if (isSeq(pair.value) && Array.isArray(value)) {
     detach(doc, pair.value);
-    for (const v of value) pair.value.add(createNode(doc, v));
+    for (const v of value) appendItem(pair.value, createNode(doc, v));
   } else {
     pair.value = createNode(doc, value);
   }

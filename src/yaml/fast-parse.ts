@@ -638,7 +638,11 @@ class Reader {
 /** The file read by the fast path, or undefined when it is outside the subset (use the full parser). */
 export function fastParse(text: string): FastDoc | undefined {
   if (OUTSIDE.test(text)) return undefined;
-  if (/^(?:---|\.\.\.|%)/m.test(text)) return undefined;
+  if (/^(?:---|\.\.\.|%)/m.test(text)) {
+    const one = blankMarkers(text);
+    if (one === undefined) return undefined;
+    text = one;
+  }
   try {
     return new Reader(text).document();
   } catch (e) {
@@ -647,4 +651,43 @@ export function fastParse(text: string): FastDoc | undefined {
     if (e instanceof RangeError) return undefined;
     throw e;
   }
+}
+
+/**
+ * One document with its markers: a `%YAML 1.2` directive, one `---` before the
+ * content, an optional `...` after it, each followed by nothing but a comment.
+ * They carry no content, so they are read as blank (spaces, offsets unchanged);
+ * anything else (a second document, a tag or value on the marker line, another
+ * directive, YAML 1.1) is left to the full parser.
+ */
+function blankMarkers(text: string): string | undefined {
+  let state: 'before' | 'body' | 'ended' = 'before';
+  let started = false;
+  let directive = false;
+  let out = '';
+  const re = /^.*$/gm;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (re.lastIndex === m.index) re.lastIndex++;
+    const line = m[0];
+    const marker = /^(---|\.\.\.|%YAML 1\.2)(?=[ ]|$)([ ]*(?:#.*)?)$/.exec(line);
+    const blankOrComment = /^\s*(?:#.*)?$/.test(line);
+    if (marker) {
+      const kind = marker[1]!;
+      if (kind === '---' ? state !== 'before' || started : kind === '...' ? state !== 'body' : state !== 'before' || started || directive) return undefined;
+      if (kind === '---') state = 'body';
+      else if (kind === '...') state = 'ended';
+      else directive = true;
+      out += text.slice(last, m.index) + ' '.repeat(kind.length) + marker[2]!;
+      last = m.index + line.length;
+      continue;
+    }
+    if (/^(?:---|\.\.\.|%)/.test(line)) return undefined;
+    if (blankOrComment) continue;
+    if (state === 'ended') return undefined;
+    // Content without a `---` first: a later marker would start a second document.
+    if (state === 'before') started = true;
+  }
+  if (directive && state === 'before') return undefined;
+  return out + text.slice(last);
 }

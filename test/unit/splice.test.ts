@@ -150,6 +150,32 @@ describe('spliced output', () => {
     ['a comment after a flow service', 'services:\n  db: { image: "postgres:16" }  # the database\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n', /comment after a flow service/],
     ['a tagged value (read by the full parser)', 'services:\n  db:\n    image: !!str postgres\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n', /full parser/],
   ];
+  const markerCases: [string, string][] = [
+    ['a file that starts with ---', '---\nservices:\n  db:\n    image: postgres:16\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n'],
+    ['a %YAML 1.2 directive, a commented --- and a final ...', '%YAML 1.2\n# the stack\n--- # one document\nservices:\n  db:\n    image: postgres:16  # pinned\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n...\n# end\n'],
+  ];
+  for (const [name, text] of markerCases) {
+    it(`splices ${name}, every other line kept as written`, () => {
+      const r = buildText(text);
+      expect(errors(r)).toEqual([]);
+      expect(r.printedBy).toEqual({ path: 'splice' });
+      expect(meaning(r.text)).toEqual(meaning(buildText(text, { fast: false }).text));
+      expect(isSubsequence(linesOutsideBlock(text), r.text!.split('\n'))).toBe(true);
+    });
+  }
+
+  it('appends after the comment lines that belong to the last entry, before those of the level above', () => {
+    const text = 'services:\n  db:\n    image: postgres:16\n    # about db\n  # old:\n  #   image: x\n  web:\n    image: nginx\n    # about web\n# the volumes\nvolumes:\n  other: {}\n  # end of volumes\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n    web: { pattern: bind, owner: "1:1", mounts: [{ target: /srv, source: ./srv }] }\n';
+    const r = buildText(text);
+    expect(r.printedBy).toEqual({ path: 'splice' });
+    const out = r.text!;
+    // db's own note after its new volumes, still inside db; the commented-out service before web.
+    expect(out).toContain('        target: /data\n    # about db\n  # old:\n  #   image: x\n  web:\n');
+    // web's note stays with web: the init service comes after it, and the top-level comment stays above volumes.
+    expect(out).toContain('        condition: service_completed_successfully\n    # about web\n  web-init:\n');
+    expect(out).toMatch(/dev\.compose-persist\.service: web\n# the volumes\nvolumes:\n  other: \{\}\n  db-data: \{\}\n  # end of volumes\n/);
+  });
+
   for (const [name, text, why] of documentCases) {
     it(`uses the Document path for ${name}, with the reason, and means the same`, () => {
       const r = buildText(text);
