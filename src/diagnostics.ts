@@ -14,6 +14,7 @@ export const DIAG_CODES = {
   YAML_ALIAS: 'an alias is undefined or expands too much',
   NOT_A_MAPPING: 'the top level of a compose file must be a mapping',
   FILE_READ: 'a file could not be read',
+  FILE_WRITE: 'the output file cannot be written (not a regular file, or the write failed)',
   FILE_TOO_LARGE: 'a file is larger than the tool accepts',
   BOTH_BLOCKS: 'both persistence: and x-persistence: are present',
   BLOCK_IN_SEVERAL_FILES: 'more than one -f file holds a persistence block',

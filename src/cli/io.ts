@@ -2,7 +2,7 @@
  * The only place that touches the file system for the CLI: reading inputs
  * with size and encoding checks, and writing the output atomically.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
@@ -15,31 +15,70 @@ const readError = (file: string, message: string, code: Diagnostic['code'] = 'FI
   error: { code, severity: 'error', file, path: [], message },
 });
 
+/** What `-f -` reads: standard input, shown under this name in messages. */
+export const STDIN_NAME = '<stdin>';
+
+const tooLarge = (file: string, what: string): ReadResult =>
+  readError(file, `the file is ${what}; the limit is ${MAX_INPUT_BYTES / 1048576} MiB (a compose file is never this big)`, 'FILE_TOO_LARGE');
+
+/**
+ * At most `cap` bytes of an open file, read in chunks whatever fstat said (a
+ * /dev/zero, a file still growing, /proc): undefined when there is more.
+ */
+function readUpTo(fd: number, cap: number): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 16, cap + 1 - total));
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      // A non-blocking standard input with nothing in it yet: wait for it (stdin is read only when asked, by -f -).
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      throw e;
+    }
+    if (n === 0) return Buffer.concat(chunks, total);
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+    if (total > cap) return undefined;
+  }
+}
+
+/**
+ * A compose file: a regular file (or standard input for `-f -`), read with a
+ * byte cap. A FIFO, device, socket or directory is refused before anything
+ * is read from it: opened non-blocking, checked on the open descriptor.
+ */
 export function readSource(file: string): ReadResult {
-  let size: number;
+  const shown = file === '-' ? STDIN_NAME : file;
+  let fd: number | undefined;
+  let bytes: Buffer | undefined;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) return readError(file, 'is a directory, not a compose file');
-    size = st.size;
+    if (file === '-') fd = 0;
+    else {
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      const st = fstatSync(fd);
+      if (!st.isFile()) return readError(file, st.isDirectory() ? 'is a directory, not a compose file' : `is ${kindOf(st)}, not a regular file${file.startsWith('/dev/') || file.startsWith('/proc/') ? ' (for standard input, give -f -)' : ''}`);
+      if (st.size > MAX_INPUT_BYTES) return tooLarge(file, `${(st.size / 1048576).toFixed(1)} MiB`);
+    }
+    bytes = readUpTo(fd, MAX_INPUT_BYTES);
   } catch (e) {
-    return readError(file, describeFsError(e));
+    return readError(shown, describeFsError(e));
+  } finally {
+    if (fd !== undefined && fd !== 0) closeSync(fd);
   }
-  if (size > MAX_INPUT_BYTES) {
-    return readError(file, `the file is ${(size / 1048576).toFixed(1)} MiB; the limit is ${MAX_INPUT_BYTES / 1048576} MiB (a compose file is never this big)`, 'FILE_TOO_LARGE');
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    return readError(file, describeFsError(e));
-  }
+  if (bytes === undefined) return tooLarge(shown, `over ${MAX_INPUT_BYTES / 1048576} MiB`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return readError(file, 'is not UTF-8 text (binary data or another encoding)', 'YAML_SYNTAX');
+    return readError(shown, 'is not UTF-8 text (binary data or another encoding)', 'YAML_SYNTAX');
   }
-  return { file: { file, text } };
+  return { file: { file: shown, text } };
 }
 
 export function describeFsError(e: unknown): string {
@@ -71,32 +110,97 @@ export function stdoutIsFile(file: string): boolean {
   }
 }
 
-export function readIfExists(file: string): string | undefined {
+/**
+ * The current output for --check: its text, undefined when there is none, or
+ * a refusal (a FIFO or device is never opened for reading: that could hang).
+ */
+export function readExisting(file: string): { text?: string } | { error: Diagnostic } {
+  const target = outputTarget(file);
+  if ('error' in target) return target;
+  if (!target.existing) return {};
+  const r = readSource(target.path);
+  if ('error' in r) return { error: { ...r.error, file } };
+  return { text: r.file.text };
+}
+
+/** What a path is, in words, for a refusal. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const writeError = (file: string, message: string): Diagnostic => ({ code: 'FILE_WRITE', severity: 'error', file, path: [], message });
+
+interface OutputTarget {
+  /** The file actually replaced: FILE itself, or the file a symlink FILE points to (the link stays). */
+  path: string;
+  /** Of the file replaced, kept on the new one. */
+  existing?: { mode: number; uid: number; gid: number };
+}
+
+/**
+ * Where `-o FILE` writes. Only a regular file (or nothing) is replaced: a
+ * device, FIFO, socket or directory is refused, since the rename would swap
+ * it for a file (`-o /dev/null` as root). A symlink is followed and kept:
+ * its target is replaced, atomically, in the target's own directory.
+ */
+export function outputTarget(file: string): OutputTarget | { error: Diagnostic } {
+  let st: Stats;
   try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+    st = lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path: file };
+    return { error: writeError(file, describeFsError(e)) };
   }
+  let path = file;
+  if (st.isSymbolicLink()) {
+    try {
+      path = realpathSync(file);
+      st = statSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'points to a file that does not exist' : code === 'ELOOP' ? 'points to itself through a loop of links' : `cannot be followed (${describeFsError(e)})`;
+      return { error: writeError(file, `is a symbolic link that ${why}; -o follows a link and replaces the file it points to, so create that file or remove the link`) };
+    }
+  }
+  if (!st.isFile()) {
+    return { error: writeError(file, `is ${kindOf(st)}${path !== file ? ` (through a symbolic link to ${path})` : ''}, not a regular file: -o replaces regular files only (-o - writes to standard output)`) };
+  }
+  return { path, existing: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
 }
 
 /**
  * Write to a temporary file in the same directory, flush it, then rename:
- * a reader (or a crash) sees the old content or the new, never a part.
+ * a reader (or a crash) sees the old content or the new, never a part. The
+ * replaced file's mode (and, as root, its owner) carry over. Returns the
+ * refusal or failure as a diagnostic; nothing is changed then.
  */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string): Diagnostic | undefined {
+  const target = outputTarget(file);
+  if ('error' in target) return target.error;
   // pid and a random part: a file left by a killed run never blocks a later one ('wx' refuses
   // to reuse a name). Math.random, not crypto: loading crypto costs every run milliseconds.
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o644);
+    fd = openSync(tmp, 'wx', 0o666);
+    if (target.existing) {
+      // As root the new file would belong to root: give it the old owner first (chown clears set-id bits, so mode after).
+      if (process.getuid?.() === 0) fchownSync(fd, target.existing.uid, target.existing.gid);
+      fchmodSync(fd, target.existing.mode);
+    }
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, file);
+    renameSync(tmp, target.path);
+    return undefined;
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     try {
@@ -104,7 +208,7 @@ export function writeAtomic(file: string, text: string): void {
     } catch {
       /* nothing was left */
     }
-    throw e;
+    return writeError(file, describeFsError(e));
   }
 }
 
@@ -113,7 +217,12 @@ export function readPatternDir(dir: string): { file: string; text: string }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml.hbs'))
     .sort()
-    .map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+    .map((f) => {
+      // Read like a compose file: a FIFO or /dev/zero named *.yaml.hbs must not hang the build.
+      const r = readSource(join(dir, f));
+      if ('error' in r) throw new Error(`${f} ${r.error.message}`);
+      return r.file;
+    });
 }
 
 /**
@@ -128,15 +237,13 @@ export function readVariables(firstFile: string | undefined, envFiles: readonly 
   const variables: Record<string, string> = {};
   const errors: Diagnostic[] = [];
   for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : describeFsError(e);
-      if (explicit) errors.push({ code: 'FILE_READ', severity: 'error', file: f, path: [], message: `the env file cannot be read: ${why}` });
+    // Read like a compose file: a FIFO or /dev/zero as .env must not hang or fill memory.
+    const r = readSource(f);
+    if ('error' in r) {
+      if (explicit) errors.push({ code: 'FILE_READ', severity: 'error', file: f, path: [], message: `the env file cannot be read: ${r.error.message}` });
       continue;
     }
-    Object.assign(variables, parseEnv(text));
+    Object.assign(variables, parseEnv(r.file.text));
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined) variables[k] = v;
   return { variables, errors };

@@ -12,7 +12,7 @@ import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
-import { readIfExists, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { compareOutputs, loadOutput } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
 import { projectName } from '../ops/project.js';
@@ -56,7 +56,10 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 function inputFiles(opts: CommonOpts): string[] {
-  if (opts.file?.length) return opts.file;
+  if (opts.file?.length) {
+    if (opts.file.filter((f) => f === '-').length > 1) throw new UsageError('-f - (standard input) can be given once');
+    return opts.file;
+  }
   const found = DEFAULT_INPUTS.find((f) => existsSync(f));
   if (!found) throw new UsageError(`no input: give -f FILE, or name the source ${DEFAULT_INPUTS.join(' or ')} (a name Compose does not pick up by itself)`);
   return [found];
@@ -98,7 +101,7 @@ function run(io: Io, files: string[], opts: CommonOpts, extra: BuildOptions = {}
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('-f, --file <file>', 'source file, repeatable like Compose (default: compose.persist.yaml)', collect)
+    .option('-f, --file <file>', 'source file, repeatable like Compose (default: compose.persist.yaml); - reads standard input', collect)
     .addOption(new Option('--target <target>', 'what the output is for').choices(TARGETS as Target[]).default('compose'))
     .addOption(new Option('--format <format>', 'diagnostics as text or JSON').choices(['text', 'json']).default('text'))
     .option('-q, --quiet', 'print errors only, no warnings')
@@ -132,7 +135,7 @@ The source is compose.persist.yaml by default; 'compose-persist help build' show
     program
       .command('build')
       .description('write the plain Compose file (stdout, or -o FILE written atomically)')
-      .option('-o, --output <file>', 'write here, atomically (recommended over > redirection)')
+      .option('-o, --output <file>', 'write here, atomically, keeping the file\'s mode and owner (recommended over > redirection); a symlink is followed and kept; only a regular file is replaced; - is standard output')
       .option('--check', 'do not write: exit 1 with a diff when --output is stale (for pre-commit and CI)'),
   )
     .addHelpText(
@@ -146,6 +149,11 @@ Examples:
     )
     .action(async (opts: CommonOpts & { output?: string; check?: boolean }) => {
       const files = inputFiles(opts);
+      // -o - is standard output, as for most tools.
+      if (opts.output === '-') {
+        if (opts.check) throw new UsageError('--check compares with the file given by -o/--output; -o - (standard output) is no file to compare with');
+        delete opts.output;
+      }
       if (opts.check && !opts.output) throw new UsageError('--check compares with the file given by -o/--output; give one');
       if (opts.output && files.some((f) => sameFile(f, opts.output!))) throw new UsageError(`the output ${opts.output} is also an input: that would overwrite the source`);
       if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
@@ -160,14 +168,17 @@ Examples:
       }
       const failed = hasErrors(diagnostics) || result.text === undefined;
       if (opts.check) {
-        const current = readIfExists(opts.output!);
-        const stale = !failed && current !== result.text;
+        const existing = readExisting(opts.output!);
+        const unreadable = 'error' in existing;
+        if (unreadable) diagnostics.push(existing.error);
+        const current = 'text' in existing ? existing.text : undefined;
+        const stale = !failed && !unreadable && current !== result.text;
         if (stale && current !== undefined) {
           const project = projectName({ env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(loadOutput(result.text!, opts.output!)).name, firstFile: opts.output! });
           diagnostics.push(...compareOutputs(current, result.text!, opts.output!, 'name' in project ? project.name : undefined));
         }
         if (opts.format === 'json') {
-          io.stdout(JSON.stringify({ ok: !failed && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
+          io.stdout(JSON.stringify({ ok: !failed && !unreadable && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
         } else {
           report(io, diagnostics, opts);
           if (stale) {
@@ -176,11 +187,11 @@ Examples:
             io.stdout(terminalText(await unifiedDiff(opts.output!, current ?? '', result.text!)));
           }
         }
-        setExit(failed || stale ? EXIT.invalid : EXIT.ok);
+        setExit(failed || unreadable || stale ? EXIT.invalid : EXIT.ok);
         return;
       }
       // JSON: the report on stdout, unless stdout carries the generated file (then on stderr).
-      // (printed after the write: a failed write prints its own JSON instead).
+      // (printed after the write: a failed write prints its own, with the FILE_WRITE error).
       const json = (): string => JSON.stringify({ ok: !failed, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n';
       if (opts.format !== 'json') report(io, diagnostics, opts);
       if (failed) {
@@ -188,8 +199,13 @@ Examples:
         setExit(EXIT.invalid);
         return;
       }
-      if (opts.output) writeAtomic(opts.output, result.text!);
-      else io.stdout(result.text!);
+      const writeFailed = opts.output ? writeAtomic(opts.output, result.text!) : (io.stdout(result.text!), undefined);
+      if (writeFailed) {
+        if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson([...diagnostics, writeFailed])) }, null, 2) + '\n');
+        else io.stderr(formatDiagnostic(writeFailed, { color: io.color && opts.color !== false }) + '\n');
+        setExit(EXIT.invalid);
+        return;
+      }
       if (opts.format === 'json') (opts.output ? io.stdout : io.stderr)(json());
       setExit(EXIT.ok);
     });
@@ -220,7 +236,7 @@ Examples:
     .command('init')
     .description('write a starting x-persistence block for the stateful services of a plain compose file')
     .option('-f, --file <file>', 'the plain compose file (default: compose.yaml, docker-compose.yml, ...)')
-    .option('-o, --output <file>', 'write the extended file here (atomically) instead of stdout')
+    .option('-o, --output <file>', 'write the extended file here (atomically, as build -o: mode kept, a symlink followed and kept, only a regular file replaced) instead of stdout')
     .option('-w, --write', 'add the block to the input file in place, keeping its comments and layout')
     .option('--pattern <pattern>', 'default pattern for the block', 'volume')
     .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the input (the environment wins, as in Compose)', collect)
@@ -230,7 +246,9 @@ Examples:
   git mv docker-compose.yml compose.persist.yaml && compose-persist init --write -f compose.persist.yaml`)
     .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string; envFile?: string[] }) => {
       const { initBlock } = await import('../init/init.js');
+      if (opts.output === '-') delete opts.output;
       if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
+      if (opts.write && opts.file === '-') throw new UsageError('--write edits the input file in place; standard input (-f -) is no file to edit');
       // shared and plugin need a back-end init cannot choose: the block it wrote would not build.
       const initPatterns = BUILTIN_PATTERNS.filter((p) => !p.backend).map((p) => p.name);
       if (!initPatterns.includes(opts.pattern)) {
@@ -264,10 +282,10 @@ Examples:
         return;
       }
       for (const s of r.services) io.stderr(`${oneLine(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}`)}\n`);
-      if (opts.write) writeAtomic(file, r.text);
-      else if (opts.output) writeAtomic(opts.output, r.text);
-      else io.stdout(r.text);
-      setExit(EXIT.ok);
+      const to = opts.write ? file : opts.output;
+      const writeFailed = to !== undefined ? writeAtomic(to, r.text) : (io.stdout(r.text), undefined);
+      if (writeFailed) io.stderr(formatDiagnostic(writeFailed) + '\n');
+      setExit(writeFailed ? EXIT.invalid : EXIT.ok);
     });
 
   addCommon(
@@ -283,6 +301,7 @@ Examples:
   git show HEAD:docker-compose.yml > /tmp/old.yml && compose-persist diff /tmp/old.yml compose.persist.yaml
 Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
     .action((oldFile: string, newFile: string, opts: CommonOpts & { projectName?: string }) => {
+      if (oldFile === '-' && newFile === '-') throw new UsageError('- (standard input) can be only one of OLD and NEW');
       const built = [oldFile, newFile].map((f) => run(io, [f], opts));
       const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
       if (errors.length || built.some((b) => b.result.text === undefined)) {

@@ -14,11 +14,12 @@
  * file instead. SAFETY_SERVICES (default 1000) and SAFETY_KILLS (default 30)
  * size the kill test (`SAFETY_SERVICES=5000` for the full-size run); the report prints how many kills left old and new.
  */
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli } from '../helpers/cli-bundle.js';
 
 const SERVICES = Number(process.env.SAFETY_SERVICES) || 1000;
 const KILLS = Number(process.env.SAFETY_KILLS) || 30;
@@ -74,24 +75,7 @@ const tempFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.en
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'compose-persist-safety-'));
-  if (process.env.COMPOSE_PERSIST_CLI) {
-    cliPath = resolve(process.env.COMPOSE_PERSIST_CLI);
-    return;
-  }
-  // The entry scripts/build.mjs bundles (src/cli/bin.ts; older trees ran main.ts when argv[1] named the CLI).
-  const entry = existsSync(resolve('src/cli/bin.ts')) ? resolve('src/cli/bin.ts') : resolve('src/cli/main.ts');
-  cliPath = join(work, 'compose-persist');
-  execFileSync(
-    resolve('node_modules/.bin/esbuild'),
-    [
-      entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--log-level=error', `--outfile=${cliPath}`,
-      '--banner:js=import { createRequire as __cpCreateRequire } from "node:module"; const require = __cpCreateRequire(import.meta.url);',
-    ],
-    { stdio: 'inherit' },
-  );
-  // Fail early (not with 30 puzzling kills) when the bundle does not run the CLI.
-  const version = spawnSync(process.execPath, [cliPath, '--version'], { encoding: 'utf8' });
-  if (!/\d+\.\d+\.\d+/.test(version.stdout)) throw new Error(`the bundled CLI does not run: ${version.stdout}${version.stderr}`);
+  cliPath = bundleCli(work);
 }, 60_000);
 
 afterAll(() => {
