@@ -337,6 +337,57 @@ Exit 0 when every kept volume exists as the file describes it, 1 when one exists
       setExit(r.ok ? EXIT.ok : EXIT.invalid);
     });
 
+  addOps(program.command('backup').description('archive every persisted mount of the running project: one tar per mount and manifest.json'))
+    .argument('[service...]', 'only these services (default: every persisted service)')
+    .requiredOption('-o, --output <dir>', 'backup directory (created; must not hold a backup already)')
+    .addOption(new Option('--consistency <mode>', 'stop: stop the containers using a mount while it is archived (default for database images); none: archive live').choices(['stop', 'none']))
+    .option('--helper-image <image>', 'image of the helper container that runs tar', 'busybox:latest')
+    .addHelpText('after', `
+Examples:
+  compose-persist backup -o backups/$(date +%F)              # every persisted mount
+  compose-persist backup db -o /srv/backups/db --consistency stop
+Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifest.json is left: the directory is not a backup).`)
+    .action(async (services: string[], opts: OpsOpts & { output: string; consistency?: 'stop' | 'none'; helperImage: string }) => {
+      const ctx = await opsContext(io, opts);
+      if (!ctx) return setExit(EXIT.invalid);
+      const [{ backup }, { nodeHostFs }] = await Promise.all([import('../ops/backup.js'), import('../engine/host-fs.js')]);
+      const r = await withInterrupt((signal) => backup(ctx, nodeHostFs(), { dir: resolvePath(opts.output), services, ...(opts.consistency ? { consistency: opts.consistency } : {}), helperImage: opts.helperImage, signal, toolVersion: VERSION, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      if (!r.ok) {
+        io.stderr(`compose-persist: error ${r.error}\n`);
+        return setExit(EXIT.invalid);
+      }
+      io.stdout(`backup of ${r.manifest.archives.length} mount(s) of project ${ctx.project} in ${r.dir}\n`);
+      setExit(EXIT.ok);
+    });
+
+  addOps(program.command('restore').description('restore a backup into the mounts of the current build (checksums first; refuses non-empty targets without --force)'))
+    .argument('<dir>', 'a backup directory (with manifest.json)')
+    .argument('[service...]', 'only these services (default: every archive)')
+    .option('--force', 'replace non-empty targets: back them up into DIR/pre-restore-<time>/, empty them, restore')
+    .option('--dry-run', 'check the archives and say what would be done; change nothing')
+    .option('--helper-image <image>', 'image of the helper container that runs tar', 'busybox:latest')
+    .addHelpText('after', `
+Examples:
+  compose-persist restore backups/2026-12-01 --dry-run
+  compose-persist restore backups/2026-12-01 db --force
+Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: a checksum mismatch or a non-empty target refuses the whole restore before anything is touched.`)
+    .action(async (dir: string, services: string[], opts: OpsOpts & { force?: boolean; dryRun?: boolean; helperImage: string }) => {
+      const ctx = await opsContext(io, opts);
+      if (!ctx) return setExit(EXIT.invalid);
+      const [{ restore }, { nodeHostFs }] = await Promise.all([import('../ops/restore.js'), import('../engine/host-fs.js')]);
+      const r = await withInterrupt((signal) => restore(ctx, nodeHostFs(), { dir: resolvePath(dir), services, force: opts.force, dryRun: opts.dryRun, helperImage: opts.helperImage, signal, toolVersion: VERSION, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      if (!r.ok) {
+        io.stderr(`compose-persist: error ${r.error}\n`);
+        return setExit(EXIT.invalid);
+      }
+      for (const s of r.steps) {
+        const what = `${s.entry.file} -> ${s.mount.kind} ${s.mount.source} (${s.mount.service} ${s.mount.target})`;
+        io.stdout(r.dryRun ? `would restore ${what}${s.create ? ', creating it' : ''}${s.nonEmpty ? ', after a safety backup, replacing what it holds' : ''}\n` : `restored ${what}\n`);
+      }
+      if (r.dryRun) io.stdout('dry run: checksums match; nothing was changed\n');
+      setExit(EXIT.ok);
+    });
+
   program
     .command('patterns')
     .description('list the patterns and the level each gives')
@@ -355,6 +406,26 @@ Exit 0 when every kept volume exists as the file describes it, 1 when one exists
       setExit(EXIT.ok);
     });
   return program;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Runs an engine operation with SIGINT/SIGTERM turned into an abort: the operation stops its
+ * helper, starts again what it stopped, removes its temp files, and then the command exits 1.
+ */
+async function withInterrupt<T extends { ok: boolean }>(op: (signal: AbortSignal) => Promise<T>): Promise<T | { ok: false; error: string }> {
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const r = await op(ac.signal);
+    return ac.signal.aborted && r.ok ? r : ac.signal.aborted ? { ok: false, error: 'interrupted: the services were started again; no incomplete result was left under a final name' } : r;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 interface OpsOpts extends CommonOpts {

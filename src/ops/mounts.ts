@@ -1,0 +1,124 @@
+/**
+ * What the data commands work on: every persisted mount of the current
+ * build, resolved to what the engine holds (a volume's engine name, a bind's
+ * absolute host path), and the containers that use it.
+ */
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import type { Engine } from '../engine/engine.js';
+import type { Plan } from '../model.js';
+import { serviceMounts, type DataSource } from '../check/data-safety.js';
+import { matchImage } from '../resolve/catalog.js';
+import { asMapping } from '../yaml/plain.js';
+import { oneLine } from './volumes.js';
+
+export interface OpsContext {
+  engine: Engine;
+  plan: Plan;
+  /** The generated file's data (what Compose runs). */
+  output: unknown;
+  project: string;
+  /** Directory relative bind sources resolve against (the first file's, as Compose does). */
+  baseDir: string;
+}
+
+export interface PersistedMount {
+  service: string;
+  pattern: string;
+  target: string;
+  /** The volume's key (or the bind source as written). */
+  key: string;
+  kind: 'volume' | 'bind';
+  /** Volume: its engine name; bind: its absolute host path. */
+  source: string;
+  external: boolean;
+  driver?: string;
+  driverOpts?: Record<string, string>;
+}
+
+/** A host path as Compose resolves it: relative to the project directory, ~ to $HOME. */
+export function hostPath(source: string, baseDir: string, home?: string): string {
+  if (source.startsWith('~/') && home) return resolvePath(home, source.slice(2));
+  return isAbsolute(source) ? source : resolvePath(baseDir, source);
+}
+
+export function toMount(service: string, pattern: string, target: string, s: DataSource, baseDir: string, home?: string): PersistedMount {
+  return {
+    service, pattern, target, key: s.name, kind: s.kind,
+    source: s.kind === 'volume' ? s.engineName ?? s.name : hostPath(s.name, baseDir, home),
+    external: s.external ?? false,
+    ...(s.driver ? { driver: s.driver } : {}),
+    ...(s.driverOpts ? { driverOpts: s.driverOpts } : {}),
+  };
+}
+
+/** Every persisted mount of the plan (services filtered by `only`), with unknown names reported. */
+export function persistedMounts(ctx: Pick<OpsContext, 'plan' | 'output' | 'project' | 'baseDir'>, only: readonly string[] = [], home?: string): { mounts: PersistedMount[]; errors: string[] } {
+  const errors: string[] = [];
+  const planned = new Map(ctx.plan.services.map((s) => [s.service, s]));
+  for (const name of only) {
+    if (!planned.has(name)) errors.push(`service "${name}" has no persistence entry in the file (persisted: ${[...planned.keys()].join(', ') || 'none'})`);
+  }
+  const mounts: PersistedMount[] = [];
+  for (const s of ctx.plan.services) {
+    if (only.length && !only.includes(s.service)) continue;
+    const found = serviceMounts(ctx.output, s.service, ctx.project);
+    for (const target of [...s.volumes.map((v) => v.target), ...s.binds.map((b) => b.target)]) {
+      const src = found.get(target);
+      if (src) mounts.push(toMount(s.service, s.pattern, target, src, ctx.baseDir, home));
+    }
+  }
+  return { mounts, errors };
+}
+
+/** Whether the catalog knows the service's image as a database (backups stop it by default). */
+export function isDatabase(output: unknown, service: string): boolean {
+  const image = asMapping(asMapping(asMapping(output).services)[service]).image;
+  return matchImage(image)?.entry.kind === 'database';
+}
+
+export interface Running {
+  id: string;
+  name: string;
+}
+
+/** Running containers that mount this volume or bind source (any project: all of them write to it). */
+export async function runningUsers(engine: Engine, m: Pick<PersistedMount, 'source'>, signal?: AbortSignal): Promise<Running[] | { error: string }> {
+  const r = await engine.docker(['ps', '--no-trunc', '--filter', `volume=${m.source}`, '--format', '{{.ID}} {{.Names}}'], signal ? { signal } : {});
+  if (r.code !== 0) return { error: `cannot list the containers using ${m.source}: ${oneLine(r.stderr) || `exit ${r.code}`}` };
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [id, name] = l.split(' ');
+    return { id: id!, name: name ?? id! };
+  });
+}
+
+/**
+ * Stops containers, and gives the function that starts exactly those again: it is to be
+ * called in a finally (also after a failure or an interruption), and never takes the signal,
+ * so that an interrupted run still starts what it stopped.
+ */
+export async function stopContainers(engine: Engine, containers: readonly Running[]): Promise<{ restart: () => Promise<string | undefined>; error?: string }> {
+  const restart = async (): Promise<string | undefined> => {
+    if (!containers.length) return undefined;
+    const r = await engine.docker(['start', ...containers.map((c) => c.id)]);
+    return r.code === 0 ? undefined : `could not start ${containers.map((c) => c.name).join(', ')} again: ${oneLine(r.stderr)} (start them with docker start)`;
+  };
+  if (!containers.length) return { restart };
+  const r = await engine.docker(['stop', '-t', '30', ...containers.map((c) => c.id)]);
+  if (r.code !== 0) return { restart, error: `cannot stop ${containers.map((c) => c.name).join(', ')}: ${oneLine(r.stderr)}` };
+  return { restart };
+}
+
+/** The `-v` argument of a helper container for a mount (read-only or not). */
+export const mountArg = (source: string, at: string, readOnly: boolean): string => `${source}:${at}${readOnly ? ':ro' : ''}`;
+
+/** Whether a volume or bind source holds anything (a helper lists it). */
+export async function isEmpty(engine: Engine, source: string, helperImage: string, signal?: AbortSignal): Promise<boolean | { error: string }> {
+  const r = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(source, '/to', true), helperImage, 'sh', '-c', 'ls -A /to | head -n 1'], signal ? { signal } : {});
+  if (r.code !== 0) return { error: `cannot look into ${source}: ${oneLine(r.stderr) || `exit ${r.code}`}` };
+  return r.stdout.trim() === '';
+}
+
+/** Compose's labels on the volumes it creates: a volume restored or migrated into before `up` is then Compose's own. */
+export function composeLabels(project: string, key: string): Record<string, string> {
+  return { 'com.docker.compose.project': project, 'com.docker.compose.volume': key };
+}
