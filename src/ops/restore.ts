@@ -12,6 +12,7 @@ import { createVolume, inspectVolume, oneLine } from './volumes.js';
 import { composeLabels, isEmpty, mountArg, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { backup, DEFAULT_HELPER, MANIFEST, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from './backup.js';
 import { LABEL_PREFIX } from './volumes.js';
+import { TarReader, type TarSummary } from './tar-reader.js';
 
 export interface RestoreOptions {
   dir: string;
@@ -65,11 +66,14 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   const entries = manifest.archives.filter((a) => !only.length || only.includes(a.service));
 
   // 1. Every checksum, before anything is touched.
+  const links = new Map<string, TarSummary['links']>();
   for (const a of entries) {
     const path = join(options.dir, a.file);
     if (!(await fs.exists(path))) return fail(`archive ${a.file} is missing from ${options.dir}: nothing restored`);
-    const h = await fs.hash(path, options.signal ? { signal: options.signal } : {});
+    const reader = new TarReader();
+    const h = await fs.hash(path, { onChunk: (c) => reader.push(c), ...(options.signal ? { signal: options.signal } : {}) });
     if ('error' in h) return fail(h.error);
+    links.set(a.file, reader.summary.links);
     if (h.sha256 !== a.sha256) return fail(`archive ${a.file} does not match its checksum in ${MANIFEST} (truncated or altered: ${h.bytes} bytes, sha256 ${h.sha256.slice(0, 12)}..., expected ${a.sha256.slice(0, 12)}...): nothing restored`);
   }
 
@@ -132,8 +136,11 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
         `tar -xf /backup/${s.entry.file} -C /to --numeric-owner`,
         `chown ${Number(uid)}:${Number(gid)} /to`,
         `chmod ${/^[0-7]{3,4}$/.test(mode) ? mode : '0755'} /to`,
+        // Symbolic links' own owners (busybox tar leaves them root's): pairs of lines on stdin.
+        'while IFS= read -r owner && IFS= read -r path; do chown -h "$owner" "/to/$path"; done',
       ].join('\n');
-      const r = await ctx.engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(s.mount.source, '/to', false), '-v', mountArg(options.dir, '/backup', true), helper, 'sh', '-c', script], options.signal ? { signal: options.signal } : {});
+      const input = (links.get(s.entry.file) ?? []).filter((l) => !/[\n\r]/.test(l.name)).map((l) => `${l.uid}:${l.gid}\n${l.name}\n`).join('');
+      const r = await ctx.engine.docker(['run', '--rm', '-i', '--network', 'none', '-v', mountArg(s.mount.source, '/to', false), '-v', mountArg(options.dir, '/backup', true), helper, 'sh', '-c', script], { input, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.code !== 0) return fail(`restoring ${s.entry.file} into ${s.mount.source} failed: ${oneLine(r.stderr) || `exit ${r.code}`}${safetyBackup ? ` (what was there is in ${safetyBackup})` : ''}`);
       log(`${s.entry.service} ${s.entry.target}: restored ${s.entry.file} into ${s.mount.source} (${s.entry.files} entries)`);
     }

@@ -13,6 +13,11 @@ export interface TarSummary {
   root?: { uid: number; gid: number; mode: number };
   /** Two zero blocks were seen: the archive is complete. */
   ended: boolean;
+  /**
+   * Symbolic links with their owners (names as in the archive, e.g. ./sub/link): busybox tar
+   * does not set a link's own owner on extraction, so restore sets it afterwards.
+   */
+  links: { name: string; uid: number; gid: number }[];
 }
 
 const BLOCK = 512;
@@ -36,10 +41,18 @@ function octal(b: Uint8Array, start: number, len: number): number {
   return s ? parseInt(s, 8) : 0;
 }
 
+function field(b: Uint8Array, start: number, len: number): string {
+  let end = start;
+  while (end < start + len && b[end] !== 0) end++;
+  return Buffer.from(b.subarray(start, end)).toString('utf8');
+}
+
+/** The entry's name: POSIX ustar keeps a prefix apart (GNU tar uses that space otherwise). */
 function name(b: Uint8Array): string {
-  let end = 0;
-  while (end < 100 && b[end] !== 0) end++;
-  return Buffer.from(b.subarray(0, end)).toString('utf8');
+  const n = field(b, 0, 100);
+  const posix = b[257] === 0x75 && b[262] === 0 && b[263] === 0x30;
+  const prefix = posix ? field(b, 345, 155) : '';
+  return prefix ? `${prefix}/${n}` : n;
 }
 
 export class TarReader {
@@ -49,13 +62,26 @@ export class TarReader {
   private skip = 0;
   private zeros = 0;
   private first = true;
-  readonly summary: TarSummary = { entries: 0, bytes: 0, ended: false };
+  /** A GNU long-name entry's data: the next entry's name. */
+  private longName: Uint8Array[] | undefined;
+  private pendingName: string | undefined;
+  private longLeft = 0;
+  readonly summary: TarSummary = { entries: 0, bytes: 0, ended: false, links: [] };
 
   push(chunk: Uint8Array): void {
     let i = 0;
     while (i < chunk.length && !this.summary.ended) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
+        if (this.longName && this.longLeft > 0) {
+          const take = Math.min(n, this.longLeft);
+          this.longName.push(chunk.slice(i, i + take));
+          this.longLeft -= take;
+          if (this.longLeft === 0) {
+            this.pendingName = Buffer.concat(this.longName).toString('utf8').replace(/\0+$/, '');
+            this.longName = undefined;
+          }
+        }
         this.skip -= n;
         i += n;
         continue;
@@ -81,8 +107,15 @@ export class TarReader {
     const type = String.fromCharCode(h[156]!);
     this.skip = Math.ceil(size / BLOCK) * BLOCK;
     // Metadata entries: GNU long names/links, pax headers.
-    if (type === 'L' || type === 'K' || type === 'x' || type === 'g') return;
-    const n = name(h);
+    if (type === 'L') {
+      this.longName = [];
+      this.longLeft = size;
+      if (size === 0) this.longName = undefined;
+      return;
+    }
+    if (type === 'K' || type === 'x' || type === 'g') return;
+    const n = this.pendingName ?? name(h);
+    this.pendingName = undefined;
     if (this.first && (n === './' || n === '.')) {
       this.summary.root = { uid: octal(h, 108, 8), gid: octal(h, 116, 8), mode: octal(h, 100, 8) & 0o7777 };
       this.first = false;
@@ -90,6 +123,7 @@ export class TarReader {
     }
     this.first = false;
     this.summary.entries++;
+    if (type === '2') this.summary.links.push({ name: n, uid: octal(h, 108, 8), gid: octal(h, 116, 8) });
     if (type === '0' || type === '\0' || type === '7') this.summary.bytes += size;
   }
 }
