@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { TarReader } from '../../src/ops/tar-reader.js';
+import { backup, MANIFEST } from '../../src/ops/backup.js';
+import { restore } from '../../src/ops/restore.js';
+import type { HostFs } from '../../src/engine/host-fs.js';
+import type { OpsContext } from '../../src/ops/mounts.js';
+import { buildText } from '../helpers/run.js';
+import { loadOutput } from '../../src/check/data-safety.js';
+import { fakeEngine, type Handler } from '../helpers/fake-engine.js';
+
+/** A ustar header block for one entry. */
+function header(name: string, type: string, size: number, uid: number, gid: number, mode: number, link = ''): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  h.write(mode.toString(8).padStart(7, '0'), 100);
+  h.write(uid.toString(8).padStart(7, '0'), 108);
+  h.write(gid.toString(8).padStart(7, '0'), 116);
+  h.write(size.toString(8).padStart(11, '0'), 124);
+  h.write(type, 156);
+  h.write(link, 157);
+  h.write('ustar  \0', 257);
+  return h;
+}
+const pad = (n: number) => Buffer.alloc(Math.ceil(n / 512) * 512 - n);
+
+describe('TarReader', () => {
+  it('counts entries and bytes, reads the root entry, symlink owners and GNU long names, in any chunking', () => {
+    const long = `./${'d'.repeat(120)}/link`;
+    const parts = [
+      header('./', '5', 0, 1234, 2345, 0o750),
+      header('./a.txt', '0', 5, 1, 2, 0o640), Buffer.from('hello'), pad(5),
+      header('./h', '1', 0, 1, 2, 0o640, './a.txt'),
+      header('././@LongLink', 'L', long.length + 1, 0, 0, 0), Buffer.from(`${long}\0`), pad(long.length + 1),
+      header(long.slice(0, 99), '2', 0, 55, 66, 0o777, 'a.txt'),
+      Buffer.alloc(1024),
+    ];
+    const all = Buffer.concat(parts);
+    for (const step of [1, 7, 512, 100000]) {
+      const r = new TarReader();
+      for (let i = 0; i < all.length; i += step) r.push(all.subarray(i, i + step));
+      expect(r.summary).toEqual({ entries: 3, bytes: 5, ended: true, root: { uid: 1234, gid: 2345, mode: 0o750 }, links: [{ name: long, uid: 55, gid: 66 }] });
+    }
+  });
+  it('a truncated archive has not ended', () => {
+    const r = new TarReader();
+    r.push(Buffer.concat([header('./', '5', 0, 0, 0, 0o755), header('./a', '0', 600, 0, 0, 0o644), Buffer.alloc(100)]));
+    expect(r.summary.ended).toBe(false);
+  });
+});
+
+/** An in-memory HostFs: files are strings or byte arrays; hash is a fixed function of the content. */
+function memFs(files: Record<string, string> = {}): HostFs & { files: Record<string, string> } {
+  const fs = {
+    files,
+    mkdir: async () => undefined,
+    exists: async (p: string) => p in files || Object.keys(files).some((f) => f.startsWith(`${p}/`)),
+    list: async () => [],
+    readText: async (p: string) => files[p],
+    writeAtomic: async (p: string, t: string) => {
+      files[p] = t;
+      return undefined;
+    },
+    rename: async (a: string, b: string) => {
+      files[b] = files[a] ?? '';
+      delete files[a];
+      return undefined;
+    },
+    remove: async (p: string) => {
+      delete files[p];
+    },
+    hash: async (p: string, o: { growing?: Promise<unknown>; onChunk?: (c: Uint8Array) => void } = {}) => {
+      await o.growing;
+      if (!(p in files)) return { error: `cannot read ${p}: no such file or directory` };
+      const tar = Buffer.concat([header('./', '5', 0, 7, 8, 0o700), Buffer.alloc(1024)]);
+      o.onChunk?.(tar);
+      return { sha256: `sha-of-${files[p]}`, bytes: files[p]!.length };
+    },
+    writable: async () => undefined,
+  };
+  return fs;
+}
+
+const SRC = `services:\n  db: {image: "postgres:16"}\n  web: {image: nginx}\nx-persistence:\n  services:\n    db: {pattern: volume}\n    web: {pattern: volume, mounts: [/srv]}\n`;
+function ctxWith(handler: Handler) {
+  const r = buildText(SRC);
+  const engine = fakeEngine(handler);
+  const ctx: OpsContext = { engine, plan: r.plan!, output: loadOutput(r.text!, 'x'), project: 'app', baseDir: '/p' };
+  return { ctx, engine };
+}
+const volumeJson = (name: string) => JSON.stringify({ Name: name, Driver: 'local', Options: null, Labels: { 'com.docker.compose.project': 'app' } });
+
+describe('backup fault logic (fake engine)', () => {
+  it('a helper failing in the middle: the stopped database is started again, no manifest, temp files removed', async () => {
+    const fs = memFs();
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume' && a[1] === 'inspect') return { stdout: volumeJson(String(a.at(-1))) };
+      if (a[0] === 'ps') return { stdout: a.includes('volume=app_db-data') ? 'c1 app_db_1\n' : '' };
+      if (a[0] === 'run' && a.join(' ').includes('app_web-srv')) return { code: 1, stderr: 'tar: write error: No space left on device' };
+      if (a[0] === 'run') fs.files[`/b/${String(a.find((x) => x.startsWith('/backup/'))).slice(8)}`] = 'tar-bytes';
+      return undefined;
+    });
+    const r = await backup(ctx, fs, { dir: '/b', toolVersion: 't' });
+    expect(r).toEqual({ ok: false, error: 'archiving web /srv (app_web-srv) failed: no space left on the device of the backup directory' });
+    const lines = engine.lines();
+    expect(lines).toContain('stop -t 30 c1');
+    expect(lines).toContain('start c1');
+    expect(lines.indexOf('start c1')).toBeGreaterThan(lines.indexOf('stop -t 30 c1'));
+    expect(Object.keys(fs.files)).toEqual([]);
+  });
+  it('an interrupted backup starts what it stopped and writes no manifest', async () => {
+    const fs = memFs();
+    const ac = new AbortController();
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume') return { stdout: volumeJson(String(a.at(-1))) };
+      if (a[0] === 'ps') return { stdout: 'c1 app_db_1\n' };
+      if (a[0] === 'run') {
+        ac.abort();
+        return { code: 143, stderr: '' };
+      }
+      return undefined;
+    });
+    const r = await backup(ctx, fs, { dir: '/b', toolVersion: 't', signal: ac.signal });
+    expect(r.ok).toBe(false);
+    expect(engine.lines()).toContain('start c1');
+    expect(fs.files[`/b/${MANIFEST}`]).toBeUndefined();
+  });
+  it('a missing volume is refused before anything is stopped, naming the project', async () => {
+    const { ctx, engine } = ctxWith((c) => (c.args[0] === 'volume' ? { code: 1, stderr: 'Error: No such volume: app_db-data' } : undefined));
+    const r = await backup(ctx, memFs(), { dir: '/b', toolVersion: 't' });
+    expect(r).toMatchObject({ ok: false });
+    expect((r as { error: string }).error).toContain('volume app_db-data (db /var/lib/postgresql/data) does not exist: is project "app" up');
+    expect(engine.lines().some((l) => l.startsWith('stop') || l.startsWith('run'))).toBe(false);
+  });
+  it('the manifest is written last, after every archive is renamed into place', async () => {
+    const fs = memFs();
+    const order: string[] = [];
+    const rename = fs.rename;
+    fs.rename = async (a, b) => (order.push(`rename ${b}`), rename(a, b));
+    const write = fs.writeAtomic;
+    fs.writeAtomic = async (p, t) => (order.push(`write ${p}`), write(p, t));
+    const { ctx } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume') return { stdout: volumeJson(String(a.at(-1))) };
+      if (a[0] === 'run') fs.files[`/b/${String(a.find((x) => x.startsWith('/backup/'))).slice(8)}`] = String(a.at(-3));
+      return undefined;
+    });
+    const r = await backup(ctx, fs, { dir: '/b', toolVersion: 't', consistency: 'none' });
+    expect(r.ok).toBe(true);
+    expect(order).toEqual(['rename /b/db--db-data.tar', 'rename /b/web--web-srv.tar', `write /b/${MANIFEST}`]);
+    const m = JSON.parse(fs.files[`/b/${MANIFEST}`]!);
+    expect(m.archives[0]).toMatchObject({ service: 'db', volume: 'app_db-data', root: { uid: 7, gid: 8, mode: '0700' }, consistency: 'none' });
+  });
+});
+
+describe('restore refusals (fake engine)', () => {
+  const manifest = (sha: string) => JSON.stringify({ format: 'compose-persist-backup/1', archives: [{ file: 'db--db-data.tar', service: 'db', target: '/var/lib/postgresql/data', sha256: sha, root: { uid: 0, gid: 0, mode: '0755' } }] });
+  it('one checksum mismatch refuses everything before the engine is asked anything', async () => {
+    const fs = memFs({ '/b/manifest.json': manifest('sha-of-other'), '/b/db--db-data.tar': 'abc' });
+    const { ctx, engine } = ctxWith(() => undefined);
+    const r = await restore(ctx, fs, { dir: '/b', toolVersion: 't', force: true });
+    expect((r as { error: string }).error).toContain('does not match its checksum');
+    expect(engine.calls).toEqual([]);
+  });
+  it('a non-empty target is refused without --force; nothing is stopped', async () => {
+    const fs = memFs({ '/b/manifest.json': manifest('sha-of-abc'), '/b/db--db-data.tar': 'abc' });
+    const { ctx, engine } = ctxWith((c) => (c.args[0] === 'volume' ? { stdout: volumeJson('app_db-data') } : c.args[0] === 'run' ? { stdout: 'PG_VERSION\n' } : undefined));
+    const r = await restore(ctx, fs, { dir: '/b', toolVersion: 't' });
+    expect((r as { error: string }).error).toContain('app_db-data (db /var/lib/postgresql/data) is not empty');
+    expect(engine.lines().some((l) => l.startsWith('stop'))).toBe(false);
+  });
+  it('a missing manifest or archive is refused', async () => {
+    const { ctx } = ctxWith(() => undefined);
+    expect((await restore(ctx, memFs(), { dir: '/b', toolVersion: 't' }) as { error: string }).error).toContain('has no manifest.json');
+    expect((await restore(ctx, memFs({ '/b/manifest.json': manifest('x') }), { dir: '/b', toolVersion: 't' }) as { error: string }).error).toContain('archive db--db-data.tar is missing');
+  });
+});
