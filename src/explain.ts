@@ -1,7 +1,18 @@
 /** explain: what each service gets and what it survives, as a table or JSON. */
-import { levelRank, type Plan } from './model.js';
+import { levelRank, type Level, type Plan } from './model.js';
 import type { PatternDef } from './plan/patterns.js';
 import { oneLine } from './diagnostics.js';
+
+export interface ExplainMountRow {
+  target: string;
+  /** The mount's pattern (listed services) or its kind (a service's own mount: bind, named volume, ...). */
+  pattern: string;
+  level: string;
+  survivesUpgrade: boolean;
+  survivesHostFailure: boolean;
+  survivesDownV: boolean;
+  what: string;
+}
 
 export interface ExplainRow {
   service: string;
@@ -15,27 +26,36 @@ export interface ExplainRow {
    */
   survivesDownV: boolean;
   generated: string[];
+  /** A row per mount, where they differ from the service's row (own mounts, or a pattern per mount). */
+  mounts?: ExplainMountRow[];
 }
 
 /** Patterns whose data lives outside the engine's volume store. */
 const OUTSIDE_VOLUME_STORE = new Set(['bind', 'shared']);
+/** Own mounts whose data `down -v` leaves: host directories, shares, external volumes. */
+const OWN_OUTSIDE_VOLUME_STORE = new Set(['bind', 'nfs', 'cifs', 'hostpath', 'external']);
+
+/** The columns follow from the level alone, so a row never says `none` and `yes` at once. */
+const survives = (level: Level): Pick<ExplainRow, 'survivesUpgrade' | 'survivesHostFailure'> => ({
+  survivesUpgrade: levelRank(level) >= levelRank('container'),
+  survivesHostFailure: level === 'host',
+});
 
 export function explainRows(plan: Plan): ExplainRow[] {
-  const unlisted = (plan.unlisted ?? []).map((u) => ({
+  const unlisted = (plan.unlisted ?? []).map((u): ExplainRow => ({
     service: u.service,
     pattern: '-',
     level: u.level,
-    survivesUpgrade: u.anonymous || levelRank(u.level) >= levelRank('container'),
-    survivesHostFailure: false,
-    survivesDownV: false,
+    ...survives(u.level),
+    survivesDownV: Boolean(u.mounts?.length) && u.mounts!.every((m) => OWN_OUTSIDE_VOLUME_STORE.has(m.kind)) && u.level !== 'none',
     generated: [u.note],
+    ...(u.mounts?.length ? { mounts: u.mounts.map((m) => ({ target: m.target, pattern: m.kind, level: m.level, ...survives(m.level), survivesDownV: OWN_OUTSIDE_VOLUME_STORE.has(m.kind), what: m.note })) } : {}),
   }));
-  return [...plan.services.map((s) => ({
+  return [...plan.services.map((s): ExplainRow => ({
     service: s.service,
     pattern: s.pattern,
     level: s.level,
-    survivesUpgrade: levelRank(s.level) >= levelRank('container'),
-    survivesHostFailure: s.level === 'host',
+    ...survives(s.level),
     survivesDownV: OUTSIDE_VOLUME_STORE.has(s.pattern) || (s.volumes.length > 0 && s.volumes.every((v) => v.external !== undefined)),
     generated: s.generated.length ? s.generated : [s.reason ? `nothing (${s.reason})` : 'nothing'],
   })), ...unlisted];
@@ -52,11 +72,13 @@ export function renderTable(header: readonly string[], cells: readonly (readonly
 }
 
 export function explainTable(plan: Plan): string {
-  const rows = explainRows(plan).flatMap((r) =>
-    r.generated.map((g, i) =>
+  const rows = explainRows(plan).flatMap((r) => [
+    ...r.generated.map((g, i) =>
       i === 0 ? [r.service, r.pattern, r.level, yesNo(r.survivesUpgrade), yesNo(r.survivesHostFailure), g] : ['', '', '', '', '', g],
     ),
-  );
+    // A row per mount, under its service: the service's level is its weakest mount's.
+    ...(r.mounts ?? []).map((m) => [`  ${m.target}`, m.pattern, m.level, yesNo(m.survivesUpgrade), yesNo(m.survivesHostFailure), m.what]),
+  ]);
   return renderTable(['SERVICE', 'PATTERN', 'LEVEL', 'UPGRADE', 'HOST LOSS', 'GENERATED'], rows);
 }
 

@@ -155,9 +155,9 @@ export interface ServicePlan {
   volumes: PlannedVolume[];
   binds: PlannedBind[];
   /** data-container: the sidecar that owns the volumes. */
-  sidecar?: { name: string; image: string };
+  sidecar?: { name: string; image: string; profiles?: string[] };
   /** bind with owner: the run-once service that sets ownership. */
-  init?: { name: string; image: string; owner: string };
+  init?: { name: string; image: string; owner: string; profiles?: string[] };
   /** swarm: node the service must be pinned to. */
   node?: string;
   reason?: string;
@@ -169,7 +169,20 @@ export interface ServicePlan {
   path: YamlPath;
 }
 
-/** A service the block does not list but whose image the catalog knows as stateful. */
+/** One of a service's own mounts (written in its volumes: or tmpfs:), classified. */
+export interface OwnMountInfo {
+  target: string;
+  /** volume, bind, anonymous, tmpfs, nfs, cifs, hostpath, plugin, external, image or other. */
+  kind: string;
+  source?: string;
+  level: Level;
+  note: string;
+}
+
+/**
+ * A service the block does not list (every service of a file without a block) that mounts
+ * something of its own or whose image the catalog knows as stateful.
+ */
 export interface UnlistedStateful {
   service: string;
   image: string;
@@ -177,6 +190,10 @@ export interface UnlistedStateful {
   /** Data in an anonymous volume: Compose carries it over a recreate, `down` drops it. */
   anonymous: boolean;
   note: string;
+  /** Its own mounts, classified (explain shows a row per mount). */
+  mounts?: OwnMountInfo[];
+  /** Whether the catalog knows its image as stateful. */
+  stateful?: boolean;
 }
 
 export interface Plan {

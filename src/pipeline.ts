@@ -22,7 +22,7 @@ import { rehomeComments } from './merge/comments.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
 import { swarmTarget } from './check/swarm.js';
-import { checkStateful, unlistedStateful } from './check/stateful.js';
+import { checkStateful, unlistedServices, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { spliceOutput } from './emit/splice.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -149,10 +149,15 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
     // but a stateful image left unpersisted is still worth a warning. For Swarm it is a
     // stack file like any other output: checked and converted.
     diagnostics.push(...checkStateful(view, undefined, undefined, first.file, options.variables));
-    if (target !== 'swarm') return done({ text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
+    // explain audits a plain file: each service's own mounts, classified.
+    const audit: Plan = { file: first.file, target, services: [], unlisted: unlistedServices(view, undefined, target, options.variables) };
+    if (target !== 'swarm') {
+      if (options.planOnly) return done({ plan: audit });
+      return done({ plan: audit, text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
+    }
     diagnostics.push(...swarmTarget.check(view, first.file));
-    if (hasErrors(diagnostics) || options.planOnly) return done();
-    return done(print({ files, sources, combined, data, view, fragments: [], target, options, diagnostics }));
+    if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audit });
+    return done({ plan: audit, ...print({ files, sources, combined, data, view, fragments: [], target, options, diagnostics }) });
   }
 
   const user = loadUserPatterns(block, options);

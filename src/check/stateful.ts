@@ -6,27 +6,30 @@
  */
 import { covers } from '../resolve/paths.js';
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
-import { levelRank, type Level, type Plan, type ResolvedSpec, type UnlistedStateful } from '../model.js';
+import { levelRank, type Level, type Plan, type ResolvedSpec, type Target as BuildTarget, type UnlistedStateful } from '../model.js';
+import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
 import { splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
 import type { Variables } from '../resolve/interpolate.js';
 
 
-/** What a service's own volumes give a data path: a named volume or bind, an anonymous volume, or nothing. */
-function ownLevel(service: ServiceView, paths: readonly string[]): { level: Level; anonymous: boolean } {
-  const list = Array.isArray(service.volumes) ? service.volumes : [];
-  let persisted = false;
+/**
+ * What a service's own mounts give its data paths: each path is kept by the deepest mount
+ * that covers it (or by nothing); the service is as weak as its weakest path.
+ */
+function ownLevel(service: ServiceView, top: Record<string, unknown>, paths: readonly string[], target: BuildTarget): { level: Level; anonymous: boolean; holding: OwnMount[] } {
+  const mounts = ownMounts(service, top, target);
+  let level: Level = 'host';
   let anonymous = false;
-  for (const v of list) {
-    const [source, target] =
-      typeof v === 'string'
-        ? ((parts) => (parts.length === 1 ? [undefined, parts[0]] : [parts[0], parts[1]]))(splitShortSpec(v))
-        : v && typeof v === 'object' ? [(v as { source?: string }).source, (v as { target?: string }).target] : [undefined, undefined];
-    if (!target || !paths.some((p) => covers(target.replace(/\/+$/, ''), p))) continue;
-    if (source) persisted = true;
-    else anonymous = true;
+  const holding: OwnMount[] = [];
+  for (const p of paths) {
+    const deepest = mounts.filter((m) => covers(m.target, p)).sort((x, y) => y.target.length - x.target.length)[0];
+    if (deepest && !holding.includes(deepest)) holding.push(deepest);
+    const l = deepest?.level ?? 'none';
+    if (deepest?.kind === 'anonymous') anonymous = true;
+    if (levelRank(l) < levelRank(level)) level = l;
   }
-  return { level: persisted ? 'container' : 'none', anonymous };
+  return { level: paths.length ? level : 'none', anonymous, holding };
 }
 
 /** A mount target and where it is written: the block's mount, or the service's own volumes: entry. */
@@ -68,7 +71,7 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
       }
       continue;
     }
-    const own = ownLevel(svc, match.paths);
+    const own = ownLevel(svc, view.volumes, match.paths, plan?.target ?? 'compose');
     if (own.level !== 'none') {
       if (required && levelRank(own.level) < levelRank(required)) {
         out.push({ code: 'LEVEL_BELOW_REQUIRED', severity: 'error', file, path: at, message: `service "${name}" keeps ${image}'s data on this host only (level ${own.level}), below the required level ${required}`, hint: 'list it in x-persistence with pattern shared or plugin' });
@@ -146,20 +149,39 @@ function versionProblems(match: CatalogMatch, image: string, targets: readonly T
   return out;
 }
 
-/** For explain: stateful services the block does not list, and what they keep. */
-export function unlistedStateful(view: ComposeView, plan: Plan, vars: Variables = {}): UnlistedStateful[] {
-  const listed = new Set(plan.services.map((s) => s.service));
+/**
+ * For explain: the services the block does not list (all of them in a file without a block)
+ * that mount something of their own or whose image the catalog knows as stateful, with each
+ * of their own mounts classified.
+ */
+export function unlistedServices(view: ComposeView, plan: Plan | undefined, target: BuildTarget, vars: Variables = {}): UnlistedStateful[] {
+  const listed = new Set(plan?.services.map((s) => s.service) ?? []);
   return Object.entries(view.services).flatMap(([name, svc]): UnlistedStateful[] => {
-    const match = listed.has(name) ? undefined : matchImage(svc.image, vars);
-    if (!match) return [];
-    const own = ownLevel(svc, match.paths);
+    if (listed.has(name)) return [];
+    const match = matchImage(svc.image, vars);
+    const mounts = ownMounts(svc, view.volumes, target);
+    if (!match) {
+      if (!mounts.length) return [];
+      // tmpfs and image mounts are scratch or content by design: the level is that of the others.
+      const kept = mounts.filter((m) => m.kind !== 'tmpfs' && m.kind !== 'image');
+      const level = kept.length ? kept.reduce<Level>((l, m) => (levelRank(m.level) < levelRank(l) ? m.level : l), 'host') : 'none';
+      const note = `not listed; its own mounts (its image's data path is not known)`;
+      return [{ service: name, image: String(svc.image ?? ''), level, anonymous: false, note, mounts, stateful: false }];
+    }
+    const own = ownLevel(svc, view.volumes, match.paths, target);
     const declared = match.declaresVolume.filter((v) => match.paths.some((p) => covers(v, p) || covers(p, v)));
+    const lost = match.paths.filter((p) => !own.holding.some((m) => covers(m.target, p)));
     const note =
       own.level !== 'none'
-        ? `its own volumes keep ${match.paths.join(', ')}`
-        : declared.length || own.anonymous
-          ? `not listed: ${match.paths.join(', ')} is in an anonymous volume (the image declares VOLUME): kept across a recreate, lost on down/up`
-          : `not listed: ${match.paths.join(', ')} is in the container: an upgrade wipes it`;
-    return [{ service: name, image: String(svc.image), level: own.level, anonymous: own.level === 'none' && (declared.length > 0 || own.anonymous), note }];
+        ? `its own mounts keep ${match.paths.join(', ')}`
+        : lost.length === 0
+          ? `not listed: its own mounts do not keep ${match.paths.join(', ')} here`
+          : declared.length || own.anonymous
+            ? `not listed: ${lost.join(', ')} is in an anonymous volume (the image declares VOLUME): kept across a recreate, lost on down/up`
+            : `not listed: ${lost.join(', ')} is in the container: an upgrade wipes it`;
+    return [{ service: name, image: String(svc.image), level: own.level, anonymous: own.level === 'none' && (declared.length > 0 || own.anonymous), note, mounts, stateful: true }];
   });
 }
+
+/** The stateful services the block does not list (explain's rows below the listed ones). */
+export const unlistedStateful = (view: ComposeView, plan: Plan, vars: Variables = {}): UnlistedStateful[] => unlistedServices(view, plan, plan.target, vars);

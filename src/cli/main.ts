@@ -215,7 +215,7 @@ Examples:
     if (opts.format === 'json') io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
     else {
       report(io, result.diagnostics, opts);
-      if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : 'no persistence block; the file passes through unchanged'}\n`);
+      if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : `no persistence block; the file passes through unchanged${ownSummary(result)}`}\n`);
     }
     setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
   });
@@ -226,8 +226,8 @@ Examples:
       io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), target: opts.target, services: result.plan ? explainRows(result.plan) : [], diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
     } else {
       report(io, result.diagnostics, opts);
-      if (result.plan) io.stdout(explainTable(result.plan) + '\n');
-      else if (!hasErrors(result.diagnostics)) io.stdout('no persistence block: nothing is generated\n');
+      if (!result.hasBlock && !hasErrors(result.diagnostics)) io.stdout(`no persistence block: nothing is generated${result.plan?.unlisted?.length ? "; each service's own mounts:" : ''}\n`);
+      if (result.plan && (result.hasBlock || result.plan.unlisted?.length)) io.stdout(explainTable(result.plan) + '\n');
     }
     setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
   });
@@ -459,7 +459,7 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
   const { result } = run(io, files, { ...opts, target: 'compose', format: 'text' });
   report(io, result.diagnostics.filter((d) => d.severity === 'error'), opts);
   if (hasErrors(result.diagnostics) || result.text === undefined) return undefined;
-  if (!result.plan) {
+  if (!result.plan || !result.hasBlock) {
     io.stderr(`compose-persist: ${files[0]} has no persistence block: there are no persisted mounts to work on\n`);
     return undefined;
   }
@@ -474,6 +474,15 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
     return undefined;
   }
   return { engine, plan: result.plan, output, project: project.name, files, baseDir: dirname(resolvePath(files[0]!)) };
+}
+
+/** validate without a block: what the services' own mounts keep (explain shows them). */
+function ownSummary(result: BuildResult): string {
+  const rows = result.plan?.unlisted ?? [];
+  const mounts = rows.reduce((n, r) => n + (r.mounts?.length ?? 0), 0);
+  if (!mounts) return '';
+  const weak = rows.flatMap((r) => (r.mounts ?? []).filter((m) => m.level === 'none').map((m) => `${r.service}:${m.target}`));
+  return `; ${mounts} mount(s) of the services' own${weak.length ? `, of which ${weak.length} at level none (${weak.slice(0, 5).join(', ')}${weak.length > 5 ? ', ...' : ''})` : ''}: compose-persist explain lists them`;
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {

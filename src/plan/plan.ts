@@ -12,12 +12,20 @@ import { checkNames } from './names.js';
 
 export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: PatternTable, target: Target): StageResult<Plan> {
   const diagnostics: Diagnostic[] = [];
-  const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics));
+  const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics, profilesOf(compose.services[s.service]?.profiles)));
   diagnostics.push(...checkNames(services, compose, spec.file));
   return { value: { file: spec.file, target, services }, diagnostics };
 }
 
-function planService(s: ResolvedService, patterns: PatternTable, target: Target, file: string, diagnostics: Diagnostic[]): ServicePlan {
+/**
+ * A generated sidecar or init service carries its service's profiles: without them,
+ * `docker compose up` (no profile) would start it alone, and with them it starts with its service.
+ */
+function profilesOf(v: unknown): { profiles?: string[] } {
+  return Array.isArray(v) && v.length ? { profiles: v.map(String) } : {};
+}
+
+function planService(s: ResolvedService, patterns: PatternTable, target: Target, file: string, diagnostics: Diagnostic[], profiles: { profiles?: string[] }): ServicePlan {
   const pattern = patterns.get(s.pattern)!;
   let level: Level = pattern.level === 'backend' ? (s.backend?.level ?? 'host') : pattern.level;
   const volumes: PlannedVolume[] = [];
@@ -37,9 +45,9 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
       if (m.keep) generated.push(`kept: external volume ${m.keep} (survives docker compose down -v; create it with compose-persist volumes create)`);
     }
   }
-  const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image } : undefined;
+  const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image, ...profiles } : undefined;
   if (sidecar) generated.push(`sidecar service ${sidecar.name} (${sidecar.image}) owning the volumes; volumes_from + depends_on`);
-  const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner } : undefined;
+  const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner, ...profiles } : undefined;
   if (init) {
     generated.push(
       target === 'swarm'

@@ -106,7 +106,9 @@ const nfs: BackendKindDef = {
   driver(input, subPath) {
     const b = input as NfsBackendInput;
     const version = String(b.version ?? '4');
-    const defaults = version.startsWith('3') ? ['rw', 'nolock', 'soft'] : ['rw'];
+    // hard, not soft: nfs(5) warns that a soft mount can corrupt data silently when the server
+    // is slow; soft only when the user asks for it in options:.
+    const defaults = version.startsWith('3') ? ['rw', 'nolock', 'hard'] : ['rw'];
     const opts = [`addr=${b.address}`, ...(b.options?.length ? b.options : defaults), `nfsvers=${version}`];
     return { driver: 'local', driverOpts: { type: 'nfs', o: opts.join(','), device: `:${joinPath(b.export, subPath)}` } };
   },

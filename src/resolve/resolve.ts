@@ -25,6 +25,12 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
     diagnostics.push({ file, ...d });
   };
 
+  // `services: hello`: nothing to add persistence to, and the output would hold `services: {}`.
+  const top = compose.raw.services;
+  if (top !== undefined && top !== null && (typeof top !== 'object' || Array.isArray(top))) {
+    report({ code: 'NOT_A_MAPPING', severity: 'error', path: ['services'], message: `services: is ${Array.isArray(top) ? 'a list' : `the ${typeof top} ${JSON.stringify(top)}`}; it must be a mapping of service names to services` });
+    return { diagnostics };
+  }
   const backends = resolveBackends(info, report);
   const services: ResolvedService[] = [];
   for (const [name, input] of Object.entries(block.services ?? {})) {

@@ -158,7 +158,7 @@ describe('explain and the catalog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-ex-'));
     writeFileSync(join(dir, 'c.yaml'), `services:\n  db: {image: "postgres:16"}\n  cache: {image: "redis:7"}\n  es: {image: "elasticsearch:8.1.0"}\nx-persistence:\n  services:\n    db: {pattern: volume}\n`);
     const r = await cli(['explain', '-q', '-f', join(dir, 'c.yaml')]);
-    expect(r.stdout).toMatch(/cache\s+-\s+none\s+yes\s+NO\s+not listed: \/data is in an anonymous volume \(the image declares VOLUME\): kept across a recreate, lost on down\/up/);
+    expect(r.stdout).toMatch(/cache\s+-\s+none\s+NO\s+NO\s+not listed: \/data is in an anonymous volume \(the image declares VOLUME\): kept across a recreate, lost on down\/up/);
     expect(r.stdout).toMatch(/es\s+-\s+none\s+NO\s+NO\s+not listed: \/usr\/share\/elasticsearch\/data is in the container: an upgrade wipes it/);
   });
 });

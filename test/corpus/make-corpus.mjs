@@ -108,7 +108,7 @@ export const SMALL = [
   ['complex-key', '? [a, b]\n: c\n' + VALID, { exit: 1, pos: true }],
   ['null-key', ': value\n' + VALID, { exit: 1, pos: true }],
   // Structure the block does not expect (valid YAML).
-  ['services-is-list-with-block', VALID.replace('services:\n  db:\n    image: postgres:16\n', 'services:\n  - db\n'), { exit: 1, code: 'UNKNOWN_SERVICE', pos: true }],
+  ['services-is-list-with-block', VALID.replace('services:\n  db:\n    image: postgres:16\n', 'services:\n  - db\n'), { exit: 1, code: 'NOT_A_MAPPING', pos: true }],
   ['services-is-null-with-block', VALID.replace('services:\n  db:\n    image: postgres:16\n', 'services:\n'), { exit: 1, code: 'UNKNOWN_SERVICE', pos: true }],
   ['service-is-scalar-with-block', VALID.replace('  db:\n    image: postgres:16\n', '  db: postgres:16\n'), { exit: 1, pos: true }],
   ['block-is-scalar', 'services:\n  db:\n    image: x\nx-persistence: volume\n', { exit: 1, code: 'SCHEMA_TYPE', pos: true }],

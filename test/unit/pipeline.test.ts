@@ -57,7 +57,7 @@ describe('patterns', () => {
     const v4 = out(`services:\n  f: {image: f}\nx-persistence:\n  backends:\n    nas: {type: nfs, address: 10.0.0.5, export: /exports/app}\n  services:\n    f: {pattern: shared, backend: nas, mounts: [/srv/files]}\n`).data;
     expect(v4.volumes['f-files']).toEqual({ driver: 'local', driver_opts: { type: 'nfs', o: 'addr=10.0.0.5,rw,nfsvers=4', device: ':/exports/app/f-files' } });
     const v3 = out(`services:\n  f: {image: f}\nx-persistence:\n  backends:\n    nas: {type: nfs, address: nas.lan, export: /e/, version: 3}\n  services:\n    f: {pattern: shared, backend: nas, mounts: [{target: /srv/files, path: "."}]}\n`).data;
-    expect(v3.volumes['f-files'].driver_opts).toEqual({ type: 'nfs', o: 'addr=nas.lan,rw,nolock,soft,nfsvers=3', device: ':/e/' });
+    expect(v3.volumes['f-files'].driver_opts).toEqual({ type: 'nfs', o: 'addr=nas.lan,rw,nolock,hard,nfsvers=3', device: ':/e/' });
   });
 
   it('shared cifs keeps ${VAR} credentials as references, never literal values', () => {

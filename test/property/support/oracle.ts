@@ -50,7 +50,7 @@ function driverFor(b: Obj, sub: string, mountOptions: Obj): Obj {
   switch (b.type) {
     case 'nfs': {
       const version = String(b.version ?? '4');
-      const opts = Array.isArray(b.options) && b.options.length ? (b.options as string[]) : version.startsWith('3') ? ['rw', 'nolock', 'soft'] : ['rw'];
+      const opts = Array.isArray(b.options) && b.options.length ? (b.options as string[]) : version.startsWith('3') ? ['rw', 'nolock', 'hard'] : ['rw'];
       return { driver: 'local', driver_opts: { type: 'nfs', o: new OptList([`addr=${String(b.address)}`, ...opts, `nfsvers=${version}`]), device: `:${joinPath(String(b.export), sub)}` } };
     }
     case 'cifs': {
@@ -95,6 +95,8 @@ export function expectedOutput(input: Obj, target: 'compose' | 'swarm'): Obj {
     const svc = services[name] as Obj;
     const mounts = ((s.mounts as unknown[]) ?? []).map((m) => (typeof m === 'string' ? { target: m } : (m as Obj)));
     const image = s.image !== undefined ? String(s.image) : 'busybox:latest';
+    // Generated services carry the service's profiles (issue 12.8).
+    const profiles = Array.isArray(svc.profiles) && svc.profiles.length ? { profiles: (svc.profiles as unknown[]).map(String) } : {};
     const resolved = mounts.map((m) => {
       const t = normTarget(String(m.target));
       const n = m.name !== undefined ? String(m.name) : `${name}-${lastSegmentName(t)}`;
@@ -130,7 +132,7 @@ export function expectedOutput(input: Obj, target: 'compose' | 'swarm'): Obj {
         const sc = `${name}-data`;
         append('volumes_from', [sc]);
         dependOn(sc, 'service_started');
-        setKey(services, sc, { image, command: ['true'], labels: { 'dev.compose-persist.role': 'data-container', 'dev.compose-persist.service': name }, volumes: resolved.map(volumeEntry) });
+        setKey(services, sc, { image, ...profiles, command: ['true'], labels: { 'dev.compose-persist.role': 'data-container', 'dev.compose-persist.service': name }, volumes: resolved.map(volumeEntry) });
         for (const r of resolved) topVolumes.push([r.name, {}]);
         break;
       }
@@ -145,6 +147,7 @@ export function expectedOutput(input: Obj, target: 'compose' | 'swarm'): Obj {
           setKey(services, init, {
             ...swarmDeploy,
             image,
+            ...profiles,
             user: '0:0',
             command: ['chown', '-R', String(s.owner), ...binds.map((b) => `/mnt/${b.name}`)],
             volumes: binds.map((b) => new OptList([b.source, `/mnt/${b.name}`])),
