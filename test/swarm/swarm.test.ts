@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildFile, buildText, errorsOf } from '../helpers/run.js';
+import { readPatternDir } from '../../src/cli/io.js';
 
 const hasStackConfig = /docker stack config/.test(spawnSync('docker', ['stack', 'config', '--help'], { encoding: 'utf8' }).stdout ?? '');
 const ENV = { ...process.env, DB_PASSWORD: 'x', CIFS_USER: 'u', CIFS_PASSWORD: 'p' };
@@ -51,15 +52,37 @@ const corpusFiles = existsSync(join(CORPUS, 'INDEX.tsv'))
   ? readFileSync(join(CORPUS, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => join(CORPUS, l.split('\t')[0]!))
   : [];
 
+/** A corpus file with a block: a pinned volume, a shared (hostpath) and a plugin volume, by turns. */
+function withSwarmBlock(text: string): string | undefined {
+  let data: { services?: unknown };
+  try {
+    data = parse(text, { merge: true, logLevel: 'silent', maxAliasCount: 1000 }) as typeof data;
+  } catch {
+    return undefined;
+  }
+  const names = data && typeof data === 'object' && data.services && typeof data.services === 'object' && !Array.isArray(data.services) ? Object.keys(data.services) : [];
+  if (!names.length) return undefined;
+  const entry = (n: string, i: number) =>
+    `    ${JSON.stringify(n)}: ${[`{pattern: volume, node: n1, mounts: [{target: /cp-${i}, name: cp-swarm-${i}}]}`, `{pattern: shared, backend: store, mounts: [{target: /cp-${i}, name: cp-swarm-${i}}]}`, `{pattern: plugin, backend: ebs, mounts: [{target: /cp-${i}, name: cp-swarm-${i}}]}`][i % 3]}`;
+  return `${text.replace(/\s*$/, '\n')}x-persistence:\n  backends:\n    store: {type: hostpath, path: /mnt/shared/cp}\n    ebs: {type: plugin, preset: rexray, driver: rexray/ebs, options: {size: 10}}\n  services:\n${names.map(entry).join('\n')}\n`;
+}
+
 describe('every Swarm output is a stack file docker accepts', () => {
   const samples = readdirSync('samples').filter((f) => f.endsWith('.persist.yaml')).sort().map((f) => join('samples', f));
   if (!corpusFiles.length) console.log(`swarm: no corpus at ${CORPUS}: only the samples are built`);
-  it(`each of ${samples.length} samples and ${corpusFiles.length} corpus files: refused with a positioned error, or accepted by docker stack config`, () => {
+  it(`each of ${samples.length} samples and ${corpusFiles.length} corpus files, as they are and with a block: refused with a positioned error, or accepted by docker stack config`, () => {
     const refused: string[] = [];
     const accepted: string[] = [];
     const problems: string[] = [];
-    for (const path of [...samples, ...corpusFiles]) {
-      const r = buildFile(path, { target: 'swarm' });
+    const inputs = [
+      ...[...samples, ...corpusFiles].map((path) => ({ path, text: readFileSync(path, 'utf8') })),
+      ...corpusFiles.flatMap((path) => {
+        const text = withSwarmBlock(readFileSync(path, 'utf8'));
+        return text ? [{ path: `${path} (with a block)`, text }] : [];
+      }),
+    ];
+    for (const { path, text } of inputs) {
+      const r = buildText(text, { target: 'swarm', loadPatterns: readPatternDir }, path);
       if (r.text === undefined) {
         const errors = errorsOf(r);
         expect(errors.length, path).toBeGreaterThan(0);
@@ -73,7 +96,7 @@ describe('every Swarm output is a stack file docker accepts', () => {
       if (c.ok) accepted.push(path);
       else problems.push(`${path}: built, but docker stack config refuses it: ${c.stderr.split('\n').pop()}`);
     }
-    console.log(`swarm: ${samples.length + corpusFiles.length} files: ${refused.length} refused with a positioned error, ${hasStackConfig ? `${accepted.length} built and accepted by docker stack config` : `${samples.length + corpusFiles.length - refused.length} built (docker stack config not available here: not run)`}`);
+    console.log(`swarm: ${inputs.length} inputs (samples, corpus files, corpus files with a block): ${refused.length} refused with a positioned error, ${hasStackConfig ? `${accepted.length} built and accepted by docker stack config` : `${inputs.length - refused.length} built (docker stack config not available here: not run)`}`);
     expect(problems).toEqual([]);
   }, 300_000);
 
