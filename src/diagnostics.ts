@@ -34,6 +34,7 @@ export const DIAG_CODES = {
   DUPLICATE_TARGET: 'the same target is mounted twice in one service',
   MOUNT_CONFLICT: 'the service already mounts something at this target',
   NAME_COLLISION: 'two generated names are the same',
+  SHARED_VOLUME_MISMATCH: 'services that share a volume name give it different patterns, back-ends or options',
   NO_MOUNTS: 'the pattern needs at least one mount',
   OWNER_WITHOUT_BIND: 'owner is only meaningful for the bind pattern',
   OPTION_NOT_FOR_PATTERN: 'a key is not meaningful for the chosen pattern',

@@ -180,7 +180,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
-  const fragments = renderPlans(planned.value.services, target, patterns, userTemplates);
+  const fragments = renderPlans(planned.value.services, target, patterns, userTemplates, new Set(Object.keys(view.volumes)));
   return done({ plan: planned.value, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
 }
 

@@ -8,12 +8,22 @@ import type { Level, Plan, PlannedBind, PlannedVolume, ResolvedService, Resolved
 import type { ComposeView } from '../resolve/compose-view.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
 import type { PatternTable } from './patterns.js';
-import { checkNames } from './names.js';
+import { checkNames, volumeUsers } from './names.js';
 
 export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: PatternTable, target: Target): StageResult<Plan> {
   const diagnostics: Diagnostic[] = [];
   const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics, profilesOf(compose.services[s.service]?.profiles)));
   diagnostics.push(...checkNames(services, compose, spec.file));
+  // A volume several services mount says so in explain (each service's line names the others).
+  const users = volumeUsers(services, compose);
+  const shared = services.map((p) => {
+    const lines = p.volumes.map((v) => (users.get(v.name) ?? []).filter((s) => s !== p.service)).map((others) => (others.length ? ` (shared with ${others.join(', ')})` : ''));
+    if (!lines.some(Boolean)) return p;
+    let i = 0;
+    const generated = p.generated.map((g) => (g.startsWith('volume ') && i < lines.length ? g + lines[i++] : g));
+    return { ...p, generated };
+  });
+  services.splice(0, services.length, ...shared);
   return { value: { file: spec.file, target, services }, diagnostics };
 }
 

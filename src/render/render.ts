@@ -74,7 +74,29 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
  * list not come out as one mapping per service, each fragment is parsed
  * alone, which names the template and service at fault.
  */
-export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map()): Fragment[] {
+export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map(), declared: ReadonlySet<string> = new Set()): Fragment[] {
+  return declareOnce(renderAll(plans, target, patterns, userTemplates), declared);
+}
+
+/**
+ * A volume shared by several services (the same name:) is declared once: by the file when it
+ * declares it, else by the first service. The plan checked that they all mean the same volume.
+ */
+function declareOnce(fragments: Fragment[], declared: ReadonlySet<string>): Fragment[] {
+  const seen = new Set(declared);
+  return fragments.map((f) => {
+    const names = Object.keys(f.topVolumes);
+    if (!names.some((n) => seen.has(n))) {
+      for (const n of names) seen.add(n);
+      return f;
+    }
+    const topVolumes = Object.fromEntries(Object.entries(f.topVolumes).filter(([n]) => !seen.has(n)));
+    for (const n of names) seen.add(n);
+    return { ...f, topVolumes };
+  });
+}
+
+function renderAll(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn>): Fragment[] {
   const texts = plans.map((p) => renderText(p, target, patterns, userTemplates));
   const out: (Fragment | undefined)[] = plans.map((p, i) => {
     const data = fastFragment(texts[i]!);

@@ -60,3 +60,22 @@ describe('explain and validate on a file without a block', () => {
     expect(r.stderr).toContain('ok: no persistence block; the file passes through unchanged; 4 mount(s) of the services\' own, of which 1 at level none (app:/tmp)');
   });
 });
+
+describe('one volume, several services', () => {
+  const SHARED = `services:\n  app: {image: a}\n  worker: {image: a}\nx-persistence:\n  default: volume\n  services:\n    app: {mounts: [{target: /srv/files, name: files}]}\n    worker: {mounts: [{target: /data, name: files}]}\n`;
+  it('build: exit 0, one declaration; explain names the other services', async () => {
+    const f = file(SHARED);
+    const b = await cli(['build', '-f', f]);
+    expect(b.code).toBe(0);
+    expect(b.stdout.match(/^ {2}files: \{\}$/gm)).toHaveLength(1);
+    const e = await cli(['explain', '-f', f]);
+    expect(e.stdout).toMatch(/^app\s+volume\s+container\s+yes\s+NO\s+volume files -> \/srv\/files \(shared with worker\)$/m);
+  });
+  it('two back-ends for one name: exit 1, file:line:col naming both services', async () => {
+    const f = file(SHARED.replace('  default: volume\n', '  default: volume\n  backends:\n    nas: {type: nfs, address: 127.0.0.1, export: /e}\n').replace('worker: {mounts', 'worker: {pattern: shared, backend: nas, mounts'));
+    const r = await cli(['build', '-f', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/compose\.persist\.yaml:\d+:\d+: error SHARED_VOLUME_MISMATCH volume "files" is shared by services app and worker/);
+  });
+});
