@@ -2,7 +2,10 @@
 // in a temp directory, built with the real CLI, run with docker-compose 1.29.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, docker, makeWorkDir, must, run, type RunResult } from './lib.js';
+import { CLI, COMPOSE, docker, makeWorkDir, must, run, type RunResult } from './lib.js';
+
+/** The Compose command the global setup found (docker-compose, else docker compose). */
+const [DC, ...DC_ARGS] = COMPOSE as [string, ...string[]];
 
 export class DataProject {
   readonly dir: string;
@@ -19,20 +22,20 @@ export class DataProject {
     return run('node', [CLI, ...words, '-p', this.name, ...args], { cwd: this.dir, timeoutMs: opts.timeoutMs ?? 240_000, ...(opts.env ? { env: opts.env } : {}) });
   }
   compose(args: string[], file = 'docker-compose.yml'): string {
-    return must('docker-compose', ['-p', this.name, '-f', file, ...args], { cwd: this.dir, timeoutMs: 180_000 });
+    return must(DC, [...DC_ARGS, '-p', this.name, '-f', file, ...args], { cwd: this.dir, timeoutMs: 180_000 });
   }
   /** Runs a shell script in the running service's container (as root). */
   sh(service: string, script: string): string {
-    return must('docker-compose', ['-p', this.name, '-f', 'docker-compose.yml', 'exec', '-T', '--user', '0', service, 'sh', '-c', script], { cwd: this.dir });
+    return must(DC, [...DC_ARGS, '-p', this.name, '-f', 'docker-compose.yml', 'exec', '-T', '--user', '0', service, 'sh', '-c', script], { cwd: this.dir });
   }
   running(service: string): boolean {
-    const id = run('docker-compose', ['-p', this.name, '-f', 'docker-compose.yml', 'ps', '-q', service], { cwd: this.dir }).stdout.trim();
+    const id = run(DC, [...DC_ARGS, '-p', this.name, '-f', 'docker-compose.yml', 'ps', '-q', service], { cwd: this.dir }).stdout.trim();
     if (!id) return false;
     return docker(['inspect', '--format', '{{.State.Running}}', id]).stdout.trim() === 'true';
   }
   destroy(extraVolumes: string[] = []): void {
     for (const f of ['docker-compose.yml', 'old.yml', 'new.yml']) {
-      if (fs.existsSync(path.join(this.dir, f))) run('docker-compose', ['-p', this.name, '-f', f, 'down', '-v', '--remove-orphans', '-t', '1'], { cwd: this.dir });
+      if (fs.existsSync(path.join(this.dir, f))) run(DC, [...DC_ARGS, '-p', this.name, '-f', f, 'down', '-v', '--remove-orphans', '-t', '1'], { cwd: this.dir });
     }
     for (const v of extraVolumes) docker(['volume', 'rm', '-f', v]);
     // root-owned files written by containers: removed through a container

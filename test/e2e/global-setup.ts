@@ -94,7 +94,7 @@ export function setup(project: TestProject) {
   project.provide('changeable', changeable);
 }
 
-export function teardown() {
+export async function teardown() {
   const lines = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').trim() : '';
   fs.rmSync(resultsFile, { force: true });
   if (lines) console.log(`\n===== e2e results (${prefix}) =====\n${lines}\n`);
@@ -120,7 +120,14 @@ export function teardown() {
     if (r.code !== 0) problems.push(`docker image rm ${ref}: ${r.stderr.trim()}`);
   }
   if (made.length) console.log(`e2e cleanup: removed the images the suite made: ${made.join(', ')}`);
-  const diff = diffSnapshots(before!, takeSnapshot(), otherRuns(prefix, process.env.CP_E2E_SNAPSHOT_IGNORE));
+  // `docker run --rm` returns before the engine has removed the container (AutoRemove):
+  // a difference gets 10 s to settle before it counts
+  const ignore = otherRuns(prefix, process.env.CP_E2E_SNAPSHOT_IGNORE);
+  let diff = diffSnapshots(before!, takeSnapshot(), ignore);
+  for (let i = 0; i < 5 && diff.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    diff = diffSnapshots(before!, takeSnapshot(), ignore);
+  }
   // moby cannot unregister a legacy plugin: on a disposable engine the plugin test leaves one
   const kept = `+ plugins: volume driver ${TEST_PLUGIN}`;
   if (changeable.mode === 'disposable' && diff.includes(kept)) {
