@@ -389,6 +389,65 @@ Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: 
     });
 
   program
+    .command('migrate')
+    .description('copy the data of every mount whose home changes from OLD to NEW (renamed volume, volume -> bind or shared, data-container -> volume, bind -> volume)')
+    .argument('<old>', 'the previous file: a generated compose file or its extended source')
+    .argument('<new>', 'the new file, of either kind')
+    .option('--apply', 'copy (default: print the plan and change nothing)')
+    .option('-p, --project-name <name>', 'the Compose project (default as Compose derives it from NEW)')
+    .option('--helper-image <image>', 'image of the helper container that copies', 'busybox:latest')
+    .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
+    .option('-q, --quiet', 'print errors only')
+    .addHelpText('after', `
+Examples:
+  git show HEAD:compose.persist.yaml > /tmp/old.yaml
+  compose-persist migrate /tmp/old.yaml compose.persist.yaml            # the plan
+  compose-persist migrate /tmp/old.yaml compose.persist.yaml --apply    # copy, compare, keep the old data
+  compose-persist build -o docker-compose.yml && docker compose up -d
+Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise (a non-empty target, a missing old volume, a copy that differs).`)
+    .action(async (oldFile: string, newFile: string, opts: OpsOpts & { apply?: boolean; helperImage: string }) => {
+      const common = { ...opts, target: 'compose' as Target, format: 'text' as const };
+      const built = [oldFile, newFile].map((f) => run(io, [f], common));
+      const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
+      if (errors.length || built.some((b) => b.result.text === undefined)) {
+        report(io, errors, common);
+        return setExit(EXIT.invalid);
+      }
+      const [oldOutput, newOutput] = built.map((b, i) => loadOutput(b.result.text!, [oldFile, newFile][i]!));
+      const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(newOutput).name, firstFile: newFile });
+      if ('error' in project) throw new UsageError(project.error);
+      const { planMigration, applyMigration, deleteCommand } = await import('../ops/migrate.js');
+      const { cliEngine } = await import('../engine/cli-engine.js');
+      const input = { engine: cliEngine(), oldOutput, newOutput, oldBaseDir: dirname(resolvePath(oldFile)), newBaseDir: dirname(resolvePath(newFile)), project: project.name, ...(process.env.HOME ? { home: process.env.HOME } : {}) };
+      const plan = planMigration(input);
+      for (const b of plan.blocked) io.stderr(`compose-persist: error ${b.service} ${b.target}: volume ${b.volume} keeps its name but changes driver or options, so there is no new volume to copy into (the engine keeps the old options); give the new mount its own name: (e.g. { target: ${b.target}, name: ${b.key}-new }) and run migrate again\n`);
+      if (plan.blocked.length) return setExit(EXIT.invalid);
+      for (const d of plan.dropped) io.stderr(`${d.service} ${d.target}: ${d.from.kind} ${d.from.source} is used by nothing in NEW: not copied; its data stays where it is\n`);
+      if (!plan.copies.length) {
+        io.stdout('nothing to move: every mount of NEW keeps the data it had in OLD\n');
+        return setExit(EXIT.ok);
+      }
+      for (const c of plan.copies) io.stdout(`${opts.apply ? 'copy' : 'would copy'} ${c.service} ${c.target}: ${c.from.kind} ${c.from.source} -> ${c.to.kind} ${c.to.source}${c.owner ? `, then owner ${c.owner}` : ''}\n`);
+      if (!opts.apply) {
+        io.stdout('plan only: nothing was changed; run again with --apply to copy\n');
+        return setExit(EXIT.ok);
+      }
+      const info = await input.engine.probe();
+      if ('error' in info) {
+        io.stderr(`compose-persist: error ${info.error}\n`);
+        return setExit(EXIT.invalid);
+      }
+      const r = await withInterrupt((signal) => applyMigration(input, plan, { helperImage: opts.helperImage, signal, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      if (!r.ok) {
+        io.stderr(`compose-persist: error ${r.error}\n`);
+        return setExit(EXIT.invalid);
+      }
+      for (const c of r.copied) io.stdout(`the old data is kept in ${c.from.kind} ${c.from.source}; once the service runs on the new data, delete it with: ${deleteCommand(c.from)}\n`);
+      io.stdout(`migrated ${r.copied.length} mount(s); next: compose-persist build -o docker-compose.yml, then docker compose up -d\n`);
+      setExit(EXIT.ok);
+    });
+
+  program
     .command('patterns')
     .description('list the patterns and the level each gives')
     .action(() => {

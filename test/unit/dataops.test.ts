@@ -176,3 +176,25 @@ describe('restore refusals (fake engine)', () => {
     expect((await restore(ctx, memFs({ '/b/manifest.json': manifest('x') }), { dir: '/b', toolVersion: 't' }) as { error: string }).error).toContain('archive db--db-data.tar is missing');
   });
 });
+
+describe('migrate planning', async () => {
+  const { planMigration, deleteCommand } = await import('../../src/ops/migrate.js');
+  const out = (block: string) => loadOutput(buildText(`services:\n  db: {image: "postgres:16"}\n  old: {image: nginx}\nx-persistence:\n  backends:\n    st: {type: hostpath, path: /mnt/s}\n  services:\n${block}`).text!, 'x');
+  const engine = fakeEngine();
+  const plan = (a: string, b: string) => planMigration({ engine, oldOutput: out(a), newOutput: out(b), oldBaseDir: '/p', newBaseDir: '/p', project: 'app' });
+  it('volume -> bind with owner: one copy into the absolute path, then the owner', () => {
+    const p = plan('    db: {pattern: volume}\n', '    db: {pattern: bind, owner: "70:70"}\n');
+    expect(p.copies.map((c) => [c.from.source, c.to.source, c.owner])).toEqual([['app_db-data', '/p/data/db-data', '70:70']]);
+    expect(deleteCommand(p.copies[0]!.from)).toBe('docker volume rm app_db-data');
+  });
+  it('data-container -> volume under a new name: one copy (the sidecar names it once); under the same name: none', () => {
+    expect(plan('    db: {pattern: data-container}\n', '    db: {pattern: volume, mounts: [{target: /var/lib/postgresql/data, name: pg}]}\n').copies.map((c) => [c.from.source, c.to.source])).toEqual([['app_db-data', 'app_pg']]);
+    expect(plan('    db: {pattern: data-container}\n', '    db: {pattern: volume}\n')).toEqual({ copies: [], dropped: [], blocked: [] });
+  });
+  it('volume -> shared under the same name is blocked (the engine would keep the old options); a dropped mount is only reported', () => {
+    expect(plan('    db: {pattern: volume}\n', '    db: {pattern: shared, backend: st}\n').blocked).toEqual([{ service: 'db', target: '/var/lib/postgresql/data', volume: 'app_db-data', key: 'db-data' }]);
+    const p = plan('    db: {pattern: volume}\n    old: {pattern: volume, mounts: [/srv]}\n', '    db: {pattern: volume}\n');
+    expect(p.copies).toEqual([]);
+    expect(p.dropped.map((d) => d.from.source)).toEqual(['app_old-srv']);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * migrate OLD NEW: diff's findings (dataMoves: the targets whose data changes
+ * home) turned into copies from the old home to the new one. Without apply:
+ * the plan only. With it: the containers using either side are stopped (and
+ * started again), a non-empty target is refused, the tree is copied with
+ * owners, modes, links and the root's own entry, both trees are compared
+ * (paths, types, sizes, modes, owners, link targets, sha256), the bind
+ * pattern's owner: is applied, and the old data is never deleted.
+ */
+import type { Engine } from '../engine/engine.js';
+import { dataMoves, serviceMounts, type DataSource } from '../check/data-safety.js';
+import { asMapping } from '../yaml/plain.js';
+import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
+import { composeLabels, isEmpty, mountArg, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
+import { DEFAULT_HELPER } from './backup.js';
+import { shellCommand } from '../shell-quote.js';
+
+export interface MigrateInput {
+  engine: Engine;
+  oldOutput: unknown;
+  newOutput: unknown;
+  /** Directories the old and new files' relative bind sources resolve against. */
+  oldBaseDir: string;
+  newBaseDir: string;
+  project: string;
+  home?: string;
+}
+
+export interface MigrateCopy {
+  service: string;
+  target: string;
+  from: PersistedMount;
+  to: PersistedMount;
+  /** The new pattern's owner: (bind with owner), applied after the copy is verified. */
+  owner?: string;
+}
+
+export interface MigratePlan {
+  copies: MigrateCopy[];
+  /** Data no mount of the new file uses: reported, never copied or deleted. */
+  dropped: { service: string; target: string; from: PersistedMount }[];
+  /**
+   * A volume that keeps its engine name but changes driver or options (volume -> shared under
+   * the same key): the engine keeps the old options, and there is no second volume to copy
+   * into. The new mount needs its own name: first.
+   */
+  blocked: { service: string; target: string; volume: string; key: string }[];
+}
+
+/** The owner: of a bind service, read from its generated init service (chown -R OWNER ...). */
+function bindOwner(output: unknown, service: string): string | undefined {
+  for (const def of Object.values(asMapping(asMapping(output).services))) {
+    const labels = asMapping(asMapping(def).labels);
+    const cmd = asMapping(def).command;
+    if (labels['dev.compose-persist.role'] === 'init' && labels['dev.compose-persist.service'] === service && Array.isArray(cmd) && cmd[0] === 'chown' && /^\d+:\d+$/.test(String(cmd[2]))) return String(cmd[2]);
+  }
+  return undefined;
+}
+
+export function planMigration(input: MigrateInput): MigratePlan {
+  const copies: MigrateCopy[] = [];
+  const dropped: MigratePlan['dropped'] = [];
+  const moves = dataMoves(input.oldOutput, input.newOutput, input.project);
+  for (const mv of moves) {
+    const from = toMount(mv.service, '-', mv.target, mv.from, input.oldBaseDir, input.home);
+    if (!mv.to) continue;
+    const to = toMount(mv.service, '-', mv.target, mv.to, input.newBaseDir, input.home);
+    // A sidecar and its service name the same move once.
+    if (copies.some((c) => c.from.source === from.source && c.to.source === to.source)) continue;
+    const owner = to.kind === 'bind' ? bindOwner(input.newOutput, mv.service) : undefined;
+    copies.push({ service: mv.service, target: mv.target, from, to, ...(owner ? { owner } : {}) });
+  }
+  for (const mv of moves) {
+    if (mv.to || mv.usedElsewhere) continue;
+    const from = toMount(mv.service, '-', mv.target, mv.from, input.oldBaseDir, input.home);
+    if (copies.some((c) => c.from.source === from.source) || dropped.some((d) => d.from.source === from.source)) continue;
+    dropped.push({ service: mv.service, target: mv.target, from });
+  }
+  const blocked: MigratePlan['blocked'] = [];
+  const oldVolumes = asMapping(asMapping(input.oldOutput).volumes);
+  const newVolumes = asMapping(asMapping(input.newOutput).volumes);
+  for (const [service, def] of Object.entries(asMapping(asMapping(input.newOutput).services))) {
+    void def;
+    for (const [target, now] of serviceMounts(input.newOutput, service, input.project)) {
+      if (now.kind !== 'volume' || now.external) continue;
+      const was = [...Object.keys(asMapping(asMapping(input.oldOutput).services))].flatMap((s) => [...serviceMounts(input.oldOutput, s, input.project).values()]).find((m) => m.kind === 'volume' && m.engineName === now.engineName);
+      if (!was || !(now.name in newVolumes) || !(was.name in oldVolumes)) continue;
+      const opts = (x: DataSource): string => JSON.stringify({ d: x.driver ?? 'local', o: x.driverOpts ?? {} });
+      if (opts(was) !== opts(now) && !blocked.some((b) => b.volume === now.engineName)) blocked.push({ service, target, volume: now.engineName!, key: now.name });
+    }
+  }
+  return { copies, dropped, blocked };
+}
+
+const describe = (m: PersistedMount): string => `${m.kind} ${m.source}`;
+
+/** The command that would delete the old data (printed, never run). */
+export function deleteCommand(m: PersistedMount): string {
+  return (m.kind === 'volume' ? shellCommand(['docker', 'volume', 'rm', m.source]) : shellCommand(['rm', '-rf', '--', m.source])) ?? '(by hand: the name holds a control character)';
+}
+
+/** One line per entry of the tree at DIR: path, type, mode, owner, size, link target, sha256; sorted. */
+export const LIST_SCRIPT = (dir: string): string =>
+  `cd ${dir} && find . | sort | while IFS= read -r f; do ` +
+  `if [ -L "$f" ]; then echo "$f L $(stat -c '%a %u %g' "$f") $(readlink "$f")"; ` +
+  `elif [ -d "$f" ]; then echo "$f D $(stat -c '%a %u %g' "$f")"; ` +
+  `elif [ -f "$f" ]; then echo "$f F $(stat -c '%a %u %g %s' "$f") $(sha256sum "$f" | cut -d' ' -f1)"; ` +
+  `else echo "$f O $(stat -c '%F %a %u %g %t %T' "$f")"; fi; done`;
+
+/** The first line where two tree listings differ, or undefined when they are the same. */
+export function firstDifference(a: string, b: string): string | undefined {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (la[i] !== lb[i]) return `old: ${la[i] ?? '(nothing)'} / new: ${lb[i] ?? '(nothing)'}`;
+  }
+  return undefined;
+}
+
+export interface ApplyOptions {
+  helperImage?: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export type ApplyResult = { ok: true; copied: MigrateCopy[] } | { ok: false; error: string };
+
+export async function applyMigration(input: MigrateInput, plan: MigratePlan, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const { engine, project } = input;
+  const helper = options.helperImage ?? DEFAULT_HELPER;
+  const log = options.log ?? (() => undefined);
+  const sig = options.signal ? { signal: options.signal } : {};
+  const fail = (error: string): ApplyResult => ({ ok: false, error });
+
+  // Every source must exist and every target must be empty, before anything is stopped.
+  const create: MigrateCopy[] = [];
+  for (const c of plan.copies) {
+    if (c.from.kind === 'volume') {
+      const v = await inspectVolume(engine, c.from.source, options.signal);
+      if (!v || 'error' in v) return fail(v ? v.error : `the old volume ${c.from.source} (${c.service} ${c.target}) does not exist: is project "${project}" the one that ran OLD (-p)?`);
+    }
+    if (c.to.kind === 'volume') {
+      const v = await inspectVolume(engine, c.to.source, options.signal);
+      if (v && 'error' in v) return fail(v.error);
+      if (!v) {
+        create.push(c);
+        continue;
+      }
+    }
+    if (c.to.kind === 'bind' && c.to.source === '/') return fail('refusing to copy into /');
+    const empty = await isEmpty(engine, c.to.source, helper, options.signal);
+    if (typeof empty === 'object') return fail(empty.error);
+    if (!empty) return fail(`${describe(c.to)} (${c.service} ${c.target}) is not empty: copying would mix its files with the old data; nothing was copied`);
+  }
+
+  const users = new Map<string, Running>();
+  for (const c of plan.copies) {
+    for (const m of [c.from, c.to]) {
+      const r = await runningUsers(engine, m, options.signal);
+      if ('error' in r) return fail(r.error);
+      for (const u of r) users.set(u.id, u);
+    }
+  }
+  const stop = await stopContainers(engine, [...users.values()]);
+  try {
+    if (stop.error) return fail(stop.error);
+    if (users.size) log(`stopped ${[...users.values()].map((u) => u.name).join(', ')} for the copy`);
+    for (const c of plan.copies) {
+      if (options.signal?.aborted) return fail('interrupted');
+      if (create.includes(c)) {
+        const labels = c.to.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: c.to.key } : composeLabels(project, c.to.key);
+        const e = await createVolume(engine, { name: c.to.source, driver: c.to.driver ?? 'local', options: c.to.driverOpts ?? {}, labels }, options.signal);
+        if (e) return fail(e);
+      }
+      // tar keeps owners, modes, hard links and the root's entry; busybox tar leaves a
+      // symbolic link's own owner as root's, so those are set from the source afterwards.
+      const script = [
+        'set -e',
+        'cd /from',
+        'tar -cf - . | tar -xf - -C /to --numeric-owner',
+        'chown "$(stat -c %u:%g /from)" /to && chmod "$(stat -c %a /from)" /to',
+        'find . -type l | while IFS= read -r l; do chown -h "$(stat -c %u:%g "$l")" "/to/$l"; done',
+      ].join('\n');
+      const r = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.from.source, '/from', true), '-v', mountArg(c.to.source, '/to', false), helper, 'sh', '-c', script], sig);
+      if (r.code !== 0) return fail(`copying ${describe(c.from)} to ${describe(c.to)} failed: ${oneLine(r.stderr) || `exit ${r.code}`} (the old data is untouched)`);
+      const listed = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.from.source, '/from', true), '-v', mountArg(c.to.source, '/to', true), helper, 'sh', '-c', `${LIST_SCRIPT('/from')}; echo =====; ${LIST_SCRIPT('/to')}`], sig);
+      if (listed.code !== 0) return fail(`comparing ${describe(c.from)} with ${describe(c.to)} failed: ${oneLine(listed.stderr) || `exit ${listed.code}`}`);
+      const [a, b] = listed.stdout.split('\n=====\n');
+      const diff = firstDifference((a ?? '').trim(), (b ?? '').trim());
+      if (diff) return fail(`the copy of ${describe(c.from)} in ${describe(c.to)} differs from the original (${diff}); the old data is untouched`);
+      const entries = (a ?? '').trim().split('\n').length - 1;
+      log(`${c.service} ${c.target}: copied ${describe(c.from)} -> ${describe(c.to)} (${entries} entries, trees compared: same paths, types, sizes, modes, owners, links and sha256)`);
+      if (c.owner) {
+        const o = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.to.source, '/to', false), helper, 'chown', '-R', c.owner, '/to'], sig);
+        if (o.code !== 0) return fail(`setting owner ${c.owner} on ${c.to.source} failed: ${oneLine(o.stderr)}`);
+        log(`${c.service} ${c.target}: owner ${c.owner} set on ${c.to.source} (the bind pattern's owner:)`);
+      }
+    }
+  } finally {
+    const err = await stop.restart();
+    if (err) log(`error: ${err}`);
+  }
+  return { ok: true, copied: plan.copies };
+}
