@@ -1,4 +1,5 @@
 /** Path rules shared by mounts, bind sources and back-end roots. */
+import { interpolate } from './interpolate.js';
 
 /** Characters that would break Compose's short volume syntax or a YAML line. */
 export function pathProblem(p: string): string | undefined {
@@ -96,19 +97,8 @@ function climbs(rel: string): boolean {
  * first, so nested defaults work); `$$` is a literal "$".
  */
 export function interpolateUnset(text: string): string {
-  if (!text.includes('$')) return text;
-  const DOLLAR = '\u0000';
-  let s = text.replace(/\$\$/g, DOLLAR);
-  // Each pass removes at least one ${...}: bounded by the number of "${" in the text.
-  for (let guard = s.length; guard > 0 && s.includes('${'); guard--) {
-    const next = s.replace(/\$\{([^{}]*)\}/g, (_, body: string) => {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*(:?)([-+?])([\s\S]*)$/.exec(body);
-      return m && m[2] === '-' ? m[3]! : '';
-    });
-    if (next === s) break;
-    s = next;
-  }
-  return s.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, '').replace(/\u0000/g, '$');
+  // The one interpolation (interpolate.ts), with every variable unset.
+  return text.includes('$') ? interpolate(text, {}).value : text;
 }
 
 /** Whether a mount at `mount` holds `path` (the same directory or one below it). */
