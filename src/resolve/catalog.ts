@@ -26,6 +26,15 @@ export interface CatalogUnordered {
   note?: string;
 }
 
+/** A tag variant with paths of its own (gitea's `-rootless` tags), chosen before versions[]. */
+export interface CatalogVariant {
+  /** Regular expression on the tag. */
+  tag: string;
+  paths: string[];
+  declaresVolume?: string[];
+  note: string;
+}
+
 export interface CatalogEntry {
   image: string;
   aliases?: string[];
@@ -33,6 +42,7 @@ export interface CatalogEntry {
   paths: string[];
   declaresVolume?: string[];
   versions?: CatalogVersion[];
+  variants?: CatalogVariant[];
   /**
    * Where the version is in the tag: a rule of VERSION_RULES (default leading-major) or a
    * regular expression whose first group is the major version.
@@ -170,6 +180,10 @@ function matchUncached(image: string): CatalogMatch | undefined {
   const assumed = fromTag === undefined && versioned && u && assume !== undefined ? { ...u, assume } : undefined;
   const major = fromTag ?? (assumed ? Number(assumed.assume) : undefined);
   const version = major !== undefined ? entry.versions?.find((v) => applies(v, major)) : undefined;
+  const variant = ref.tag !== undefined ? entry.variants?.find((v) => versionRule(v.tag).test(ref.tag!)) : undefined;
+  if (variant) {
+    return { entry, ref, ...(major !== undefined ? { major } : {}), uncertain: false, paths: variant.paths, declaresVolume: variant.declaresVolume ?? [], refuses: [], note: variant.note };
+  }
   return {
     entry,
     ref,

@@ -151,3 +151,38 @@ describe('init never proposes a refused path', () => {
     expect(r.diagnostics.find((d) => d.code === 'CATALOG_VERSION_UNKNOWN')?.message).toContain('assumed postgres 18');
   });
 });
+
+describe('catalog corrections and breadth (issue 12.7)', () => {
+  it.each([
+    ['gitea/gitea:1.22', ['/data']],
+    ['gitea/gitea:1.22-rootless', ['/var/lib/gitea', '/etc/gitea']],
+    ['gitea/gitea:latest-rootless', ['/var/lib/gitea', '/etc/gitea']],
+    ['docker.gitea.com/gitea:rootless', ['/var/lib/gitea', '/etc/gitea']],
+    ['bitnami/mysql:8.4', ['/bitnami/mysql/data']],
+    ['bitnami/redis:7.2', ['/bitnami/redis/data']],
+    ['bitnami/minio:2024', ['/data']],
+    ['bitnami/elasticsearch:8', ['/bitnami/elasticsearch/data']],
+    ['influxdb:3-core', ['/var/lib/influxdb3', '/home/influxdb3/.influxdb3', '/plugins']],
+    ['caddy:2', ['/data', '/config']],
+    ['vaultwarden/server:latest', ['/data']],
+    ['getmeili/meilisearch:v1.10', ['/meili_data']],
+    ['typesense/typesense:27.1', ['/data']],
+    ['qdrant/qdrant', ['/qdrant/storage']],
+    ['nats:2.10', ['/data']],
+    ['grafana/loki:3.0.0', ['/loki']],
+    ['louislam/uptime-kuma:2', ['/app/data']],
+    ['lscr.io/linuxserver/jellyfin:latest', ['/config']],
+    ['ghcr.io/home-assistant/home-assistant:stable', ['/config']],
+    ['ollama/ollama', ['/root/.ollama']],
+  ])('%s keeps its data in %j', (image, paths) => {
+    expect(matchImage(image)?.paths).toEqual(paths);
+  });
+  it('aliases that the documentation does not cover are gone (bitnami/minio was minio/minio, bitnami/keycloak keycloak)', () => {
+    expect(matchImage('bitnami/minio')!.entry.image).toBe('bitnami/minio');
+    expect(matchImage('bitnami/keycloak')).toBeUndefined();
+  });
+  it('init on a rootless gitea proposes its own paths', () => {
+    const r = initBlock({ file: 'c.yml', text: 'services:\n  git:\n    image: gitea/gitea:1.22-rootless\n' });
+    expect(r.services[0]!.mounts).toEqual(['/var/lib/gitea', '/etc/gitea']);
+  });
+});

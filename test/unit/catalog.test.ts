@@ -37,6 +37,19 @@ describe('the catalog', () => {
       expect(e.note.length).toBeGreaterThan(5);
     }
   });
+  it('holds at least 120 images, each with the https documentation its paths come from and the ISO date it was checked', () => {
+    expect(CATALOG.length).toBeGreaterThanOrEqual(120);
+    const today = new Date().toISOString().slice(0, 10);
+    for (const e of CATALOG) {
+      expect(e.source, `${e.image}: source`).toMatch(/^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+\/\S*$/i);
+      expect(() => new URL(e.source), e.image).not.toThrow();
+      expect(e.checked, `${e.image}: checked`).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Number.isNaN(Date.parse(`${e.checked}T00:00:00Z`)), e.image).toBe(false);
+      expect(new Date(`${e.checked}T00:00:00Z`).toISOString().slice(0, 10), `${e.image}: a real date`).toBe(e.checked);
+      expect(e.checked <= today, `${e.image}: checked ${e.checked} is in the future`).toBe(true);
+      if (e.unordered) expect(e.unordered.as_of <= today, `${e.image}: as_of in the future`).toBe(true);
+    }
+  });
   it('names no image twice', () => {
     const names = CATALOG.flatMap((e) => [e.image, ...(e.aliases ?? [])]);
     expect(new Set(names).size).toBe(names.length);
