@@ -32,6 +32,10 @@ export interface ServiceInput {
   mounts?: (string | MountInput)[];
   owner?: string;
   backend?: string;
+  /** plugin: the volume driver written on the service, as Compose writes it on a volume (an inline back-end). */
+  driver?: string;
+  /** plugin: the inline back-end's driver options. */
+  driver_opts?: Record<string, OptionValue>;
   image?: string;
   node?: string;
   reason?: string;
@@ -82,6 +86,8 @@ export interface ResolvedBackend {
   level: Level;
   /** Legacy plugin presets are flagged in explain. */
   preset?: string;
+  /** Written on the service (driver:, driver_opts:) rather than declared under backends:. */
+  inline?: boolean;
   /** Makes the driver spec for one mount, given its sub-path under the root. */
   input: BackendInput;
 }

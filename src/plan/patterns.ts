@@ -58,7 +58,7 @@ export const BUILTIN_PATTERNS: readonly PatternDef[] = [
   {
     name: 'plugin', seedName: 'Convoy Volume Plugin', level: 'backend', needsMounts: true, backend: 'plugin',
     summary: 'a named volume of a volume driver (Convoy, REX-Ray, Flocker or any other) with its options',
-    keys: ['mounts', 'backend'], mountKeys: ['name', 'options', 'read_only'], swarm: 'ok', keepable: true,
+    keys: ['mounts', 'backend', 'driver', 'driver_opts'], mountKeys: ['name', 'options', 'read_only'], swarm: 'ok', keepable: true,
   },
 ];
 

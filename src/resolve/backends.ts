@@ -73,17 +73,75 @@ function commaProblems(fields: Record<string, unknown>): BackendProblem[] {
     .map(([key, v]) => ({ key, severity: 'error' as const, code: 'SCHEMA_FORMAT' as const, message: `${key} ${JSON.stringify(String(v))} holds a comma or a space, which would split the mount options` }));
 }
 
-function optionListProblems(options: readonly string[] | undefined, forbidden: Record<string, string>): BackendProblem[] {
+/** Why an option is refused, and what to write instead (the exact key and value, from the input). */
+interface Forbidden { why: string; instead?: (value: string) => string }
+
+function optionListProblems(options: readonly string[] | undefined, forbidden: Record<string, Forbidden>): BackendProblem[] {
   const out: BackendProblem[] = [];
   (options ?? []).forEach((o, i) => {
     const key = `options.${i}`;
     if (o.includes(',')) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" holds a comma; give one option per list item` });
-    const name = o.split('=')[0]!.trim();
-    const why = Object.hasOwn(forbidden, name) ? forbidden[name] : undefined;
-    if (why) out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${o}" ${why}` });
+    const eq = o.indexOf('=');
+    const name = (eq < 0 ? o : o.slice(0, eq)).trim();
+    const rule = Object.hasOwn(forbidden, name) ? forbidden[name] : undefined;
+    if (!rule) return;
+    const instead = rule.instead?.(eq < 0 ? '' : o.slice(eq + 1).trim());
+    // The option itself is not echoed when it may hold a credential.
+    out.push({ key, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${name === 'password' ? 'password=...' : o}" ${rule.why}`, ...(instead ? { hint: `write ${instead} on the back-end instead` } : {}) });
   });
   return out;
 }
+
+const yamlString = (v: string): string => JSON.stringify(v);
+
+/**
+ * The protocol version written in options (`nfsvers=4.1`, `vers=3`), as Docker's volume
+ * documentation writes it: taken as the version when the back-end gives no version:.
+ */
+interface OptionVersion { index: number; option: string; value: string }
+function optionVersions(options: readonly string[] | undefined, names: readonly string[]): OptionVersion[] {
+  const out: OptionVersion[] = [];
+  (options ?? []).forEach((o, index) => {
+    const eq = o.indexOf('=');
+    if (eq > 0 && names.includes(o.slice(0, eq).trim())) out.push({ index, option: o.slice(0, eq).trim(), value: o.slice(eq + 1).trim() });
+  });
+  return out;
+}
+
+/** Problems with the version given in options: not a known version, two that differ, or one that differs from version:. */
+function versionOptionProblems(given: string | number | undefined, found: readonly OptionVersion[], valid: (v: string) => boolean, known: string): BackendProblem[] {
+  const out: BackendProblem[] = [];
+  for (const v of found) {
+    if (!valid(v.value)) {
+      out.push({ key: `options.${v.index}`, severity: 'error', code: 'SCHEMA_FORMAT', message: `the option "${v.option}=${v.value}" is not a version the tool knows; expected ${known}`, hint: `write version: ${yamlString(known.split(', ')[0]!)} (or another of those) and remove the option` });
+    }
+  }
+  const first = found[0];
+  if (given === undefined && first) {
+    for (const v of found.slice(1)) {
+      if (v.value !== first.value) out.push({ key: `options.${v.index}`, severity: 'error', code: 'SCHEMA_FORMAT', message: `the options give two versions, "${first.option}=${first.value}" and "${v.option}=${v.value}"`, hint: `keep one, or write version: ${yamlString(first.value)} and remove both` });
+    }
+  }
+  if (given !== undefined) {
+    for (const v of found) {
+      if (v.value !== String(given)) {
+        out.push({ key: `options.${v.index}`, severity: 'warning', code: 'SCHEMA_FORMAT', message: `the option "${v.option}=${v.value}" differs from version: ${String(given)}; version: is used`, hint: 'remove the option' });
+      }
+    }
+  }
+  return out;
+}
+
+/** The version a back-end mounts with: version:, else the one in options, else the default; and the options without it. */
+function effectiveVersion(given: string | number | undefined, options: readonly string[] | undefined, names: readonly string[], fallback: string): { version: string; rest: string[] } {
+  const found = optionVersions(options, names);
+  const drop = new Set(found.map((v) => v.index));
+  return { version: given !== undefined ? String(given) : (found[0]?.value ?? fallback), rest: (options ?? []).filter((_, i) => !drop.has(i)) };
+}
+
+const NFS_VERSIONS = ['3', '4', '4.0', '4.1', '4.2'];
+const NFS_VERSION_OPTIONS = ['nfsvers', 'vers'];
+const CIFS_VERSION_OPTIONS = ['vers'];
 
 const nfs: BackendKindDef = {
   pattern: 'shared',
@@ -92,24 +150,23 @@ const nfs: BackendKindDef = {
     const b = input as NfsBackendInput;
     const out = commaProblems({ address: b.address });
     out.push(...optionListProblems(b.options, {
-      addr: 'is set from address:; remove it',
-      nfsvers: 'is set from version:; remove it',
-      vers: 'is set from version:; remove it',
-      uid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
-      gid: 'is a CIFS option; on NFS the kernel answers "invalid argument"',
+      addr: { why: 'is set from address:', instead: (v) => `address: ${yamlString(v || b.address)}` },
+      uid: { why: 'is a CIFS option; on NFS the kernel answers "invalid argument" (the server decides the owner)' },
+      gid: { why: 'is a CIFS option; on NFS the kernel answers "invalid argument" (the server decides the owner)' },
     }));
+    out.push(...versionOptionProblems(b.version, optionVersions(b.options, NFS_VERSION_OPTIONS), (v) => NFS_VERSIONS.includes(v), NFS_VERSIONS.join(', ')));
     if (!b.export.startsWith('/') && !b.export.startsWith('$')) {
-      out.push({ key: 'export', severity: 'error', code: 'BAD_PATH', message: `export "${b.export}" must be an absolute path on the server, e.g. /exports/app` });
+      out.push({ key: 'export', severity: 'error', code: 'BAD_PATH', message: `export "${b.export}" must be an absolute path on the server, e.g. /exports/app`, hint: `write export: ${yamlString(`/${b.export.replace(/^[^/]*:/, '').replace(/^\/+/, '')}`)}` });
     }
     return out;
   },
   driver(input, subPath) {
     const b = input as NfsBackendInput;
-    const version = String(b.version ?? '4');
+    const { version, rest } = effectiveVersion(b.version, b.options, NFS_VERSION_OPTIONS, '4');
     // hard, not soft: nfs(5) warns that a soft mount can corrupt data silently when the server
     // is slow; soft only when the user asks for it in options:.
     const defaults = version.startsWith('3') ? ['rw', 'nolock', 'hard'] : ['rw'];
-    const opts = [`addr=${b.address}`, ...(b.options?.length ? b.options : defaults), `nfsvers=${version}`];
+    const opts = [`addr=${b.address}`, ...(rest.length ? rest : defaults), `nfsvers=${version}`];
     return { driver: 'local', driverOpts: { type: 'nfs', o: opts.join(','), device: `:${joinPath(b.export, subPath)}` } };
   },
 };
@@ -122,31 +179,33 @@ const cifs: BackendKindDef = {
     const out = commaProblems({ address: b.address, username: b.username, domain: b.domain, uid: b.uid, gid: b.gid, version: b.version });
     if (b.password !== undefined && isInterpolated(b.password) && /[,\s]/.test(b.password)) out.push(...commaProblems({ password: b.password }));
     out.push(...optionListProblems(b.options, {
-      addr: 'is set from address:; remove it',
-      username: 'is set from username:; remove it',
-      password: 'must be given as password: "${VAR}", never in options',
-      vers: 'is set from version:; remove it',
+      addr: { why: 'is set from address:', instead: (v) => `address: ${yamlString(v || b.address)}` },
+      username: { why: 'is set from username:', instead: (v) => `username: ${yamlString(v)}` },
+      password: { why: 'must be given as password: "${VAR}" (set where Compose runs), never in options', instead: () => 'password: "${CIFS_PASSWORD}"' },
     }));
+    out.push(...versionOptionProblems(b.version, optionVersions(b.options, CIFS_VERSION_OPTIONS), (v) => /^[0-9]+(\.[0-9]+)*$/.test(v), '3.0, 3.1.1, 2.1'));
     if (b.password !== undefined) out.push(...secretProblem('password', b.password, 'the CIFS password', 'use password: "${CIFS_PASSWORD}" and set the variable where Compose runs'));
     if (b.password !== undefined && !isInterpolated(b.password) && b.password.includes(',')) {
       out.push({ key: 'password', severity: 'error', code: 'SCHEMA_FORMAT', message: 'the password holds a comma, which splits the mount option list' });
     }
     if (/^[/\\]/.test(b.share) || b.share.includes(':')) {
-      out.push({ key: 'share', severity: 'error', code: 'BAD_PATH', message: `share "${b.share}" must be the share name, e.g. "data" (the device becomes //address/share)` });
+      const name = b.share.replace(/^.*[:/\\]/, '');
+      out.push({ key: 'share', severity: 'error', code: 'BAD_PATH', message: `share "${b.share}" must be the share name, e.g. "data" (the device becomes //address/share)`, ...(name ? { hint: `write share: ${yamlString(name)}` } : {}) });
     }
     return out;
   },
   driver(input, subPath) {
     const b = input as CifsBackendInput;
+    const { version, rest } = effectiveVersion(b.version, b.options, CIFS_VERSION_OPTIONS, '3.0');
     const opts = [
       `addr=${b.address}`,
       ...(b.username ? [`username=${b.username}`] : []),
       ...(b.password ? [`password=${b.password}`] : []),
       ...(b.domain ? [`domain=${b.domain}`] : []),
-      `vers=${b.version ?? '3.0'}`,
+      `vers=${version}`,
       ...(b.uid !== undefined ? [`uid=${b.uid}`] : []),
       ...(b.gid !== undefined ? [`gid=${b.gid}`] : []),
-      ...(b.options ?? []),
+      ...rest,
     ];
     return { driver: 'local', driverOpts: { type: 'cifs', o: opts.join(','), device: `//${b.address}/${joinPath(b.share, subPath)}` } };
   },
@@ -205,20 +264,32 @@ export function pluginOptions(b: PluginBackendInput, mountOptions: Record<string
   return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(v)]));
 }
 
+/**
+ * The preset whose checks apply: the one named, else the one whose driver this is
+ * (`driver: convoy`, `driver: rexray/ebs`), so that writing the driver by its name,
+ * as Compose users do, gets the same checks as `preset:`.
+ */
+export function presetOf(b: PluginBackendInput): PluginBackendInput['preset'] {
+  if (b.preset) return b.preset;
+  const family = (b.driver ?? '').split(/[/:]/)[0]!;
+  return Object.hasOwn(PLUGIN_PRESETS, family) ? (family as keyof typeof PLUGIN_PRESETS) : undefined;
+}
+
 export function checkPluginOptions(b: PluginBackendInput, options: Record<string, OptionValue>, key: string): BackendProblem[] {
   const out: BackendProblem[] = [];
-  const preset = b.preset ? PLUGIN_PRESETS[b.preset] : undefined;
+  const presetName = presetOf(b);
+  const preset = presetName ? PLUGIN_PRESETS[presetName] : undefined;
   for (const [k, v] of Object.entries(options)) {
     const value = String(v);
     if (SECRET_KEY.test(k)) out.push(...secretProblem(`${key}.${k}`, value, `driver option "${k}" looks like a credential and`, 'use "${VAR}" and set the variable where Compose runs'));
     if (!preset) continue;
     if (!Object.hasOwn(preset.options, k)) {
-      out.push({ key: `${key}.${k}`, severity: 'warning', code: 'PRESET_OPTION', message: `"${k}" is not an option the ${b.preset} driver knows; expected one of ${Object.keys(preset.options).join(', ')}` });
+      out.push({ key: `${key}.${k}`, severity: 'warning', code: 'PRESET_OPTION', message: `"${k}" is not an option the ${presetName} driver knows; expected one of ${Object.keys(preset.options).join(', ')}` });
       continue;
     }
     const shape = preset.options[k];
     if (shape && !isInterpolated(value) && !shape.test(value)) {
-      out.push({ key: `${key}.${k}`, severity: 'error', code: 'PRESET_OPTION', message: `${b.preset} option ${k} is "${value}"; ${presetShapeHelp(b.preset!, k)}` });
+      out.push({ key: `${key}.${k}`, severity: 'error', code: 'PRESET_OPTION', message: `${presetName} option ${k} is "${value}"; ${presetShapeHelp(presetName!, k)}` });
     }
   }
   return out;
@@ -272,7 +343,8 @@ const plugin: BackendKindDef = {
     if (!b.driver && !b.preset) {
       out.push({ key: 'driver', severity: 'error', code: 'MISSING_BACKEND', message: 'a plugin back-end needs driver: (the volume driver name) or preset: convoy | rexray | flocker' });
     }
-    if (b.preset) out.push({ key: 'preset', severity: 'info', code: 'LEGACY_PLUGIN', message: PLUGIN_PRESETS[b.preset].note });
+    const preset = presetOf(b);
+    if (preset) out.push({ key: b.preset ? 'preset' : 'driver', severity: 'info', code: 'LEGACY_PLUGIN', message: PLUGIN_PRESETS[preset].note });
     out.push(...checkPluginOptions(b, b.options ?? {}, 'options'));
     return out;
   },

@@ -4,10 +4,10 @@
  * diagnostics carry paths that the pipeline turns into line:col.
  */
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
-import type { BlockInfo, MountInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
+import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
 import { didYouMean } from '../validate/suggest.js';
-import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, type BackendProblem } from './backends.js';
+import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from './compose-view.js';
 import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
 import { matchImage } from './catalog.js';
@@ -62,15 +62,30 @@ type Report = (d: Omit<Diagnostic, 'file'>) => void;
 function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedBackend> {
   const out = new Map<string, ResolvedBackend>();
   for (const [name, input] of Object.entries(info.block.backends ?? {})) {
-    const kind = BACKEND_KINDS[input.type];
-    const path: YamlPath = [info.key, 'backends', name];
-    for (const p of kind.check(input)) report(problemToDiagnostic(p, path, info));
-    // The host directories a back-end binds are checked like a bind source.
-    const bound = input.type === 'hostpath' ? { key: 'path', dir: input.path } : input.type === 'plugin' ? { key: 'options.device', dir: localBindDevice(input.driver, input.options ?? {}) } : undefined;
-    if (bound?.dir !== undefined) reportUnsafe(info, report, unsafeHostPath(bound.dir, `${input.type === 'hostpath' ? 'the hostpath back-end\'s path' : 'the local driver\'s bind device'}`), [...path, ...bound.key.split('.')]);
-    out.set(name, { name, type: input.type, level: kind.level(input), input, ...(input.type === 'plugin' && input.preset ? { preset: input.preset } : {}) });
+    out.set(name, resolveBackend(name, input, [info.key, 'backends', name], info, report));
   }
   return out;
+}
+
+/**
+ * One back-end, declared or inline: its checks, its host directories checked like a bind
+ * source, its level. `keyOf` maps a key of the back-end to where the input wrote it
+ * (an inline back-end's options: are the service's driver_opts:).
+ */
+function resolveBackend(name: string, input: BackendInput, path: YamlPath, info: BlockInfo, report: Report, keyOf: (key: string) => string = (k) => k): ResolvedBackend {
+  const kind = BACKEND_KINDS[input.type];
+  for (const p of kind.check(input)) report(problemToDiagnostic({ ...p, key: keyOf(p.key) }, path, info));
+  const bound = input.type === 'hostpath' ? { key: 'path', dir: input.path } : input.type === 'plugin' ? { key: 'options.device', dir: localBindDevice(input.driver, input.options ?? {}) } : undefined;
+  if (bound?.dir !== undefined) reportUnsafe(info, report, unsafeHostPath(bound.dir, `${input.type === 'hostpath' ? 'the hostpath back-end\'s path' : 'the local driver\'s bind device'}`), [...path, ...keyOf(bound.key).split('.')]);
+  const preset = input.type === 'plugin' ? presetOf(input) : undefined;
+  return { name, type: input.type, level: kind.level(input), input, ...(preset ? { preset } : {}) };
+}
+
+/** An inline plugin back-end (driver:, driver_opts: on the service) as the back-end it stands for. */
+function inlineBackend(service: string, input: ServiceInput, path: YamlPath, info: BlockInfo, report: Report): ResolvedBackend {
+  const backend: PluginBackendInput = { type: 'plugin', ...(input.driver !== undefined ? { driver: input.driver } : {}), ...(input.driver_opts ? { options: input.driver_opts } : {}) };
+  const keyOf = (k: string): string => (k === 'options' ? 'driver_opts' : k.startsWith('options.') ? `driver_opts.${k.slice('options.'.length)}` : k);
+  return { ...resolveBackend(`${service} (inline)`, backend, path, info, report, keyOf), inline: true };
 }
 
 /** UNSAFE_PATH: a warning, an error under safe-paths (then true: the caller stops). */
@@ -124,15 +139,24 @@ function resolveService(
     }
     if (k === 'pattern' || pattern.keys.includes(k)) continue;
     if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${pattern.name}` });
-    else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...path, k], message: `${k}: has no meaning for pattern ${pattern.name} and is ignored` });
+    else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...path, k], message: `${k}: has no meaning for pattern ${pattern.name} and is ignored`, ...(k === 'driver' || k === 'driver_opts' ? { hint: 'driver: and driver_opts: are a volume driver of the service\'s own, for pattern: plugin' } : {}) });
   }
 
   // Back-end: required by shared/plugin, of the matching kind.
   let backend: ResolvedBackend | undefined;
-  if (pattern.backend) {
+  const inline = input.driver !== undefined || input.driver_opts !== undefined;
+  if (pattern.backend === 'plugin' && inline) {
+    if (input.backend !== undefined) {
+      fail({ code: 'SCHEMA_FORMAT', path: [...path, 'backend'], message: `service "${service}" names back-end "${input.backend}" and also writes driver:/driver_opts: of its own; give one of the two`, hint: 'remove backend: to use the driver written here, or remove driver: and driver_opts:' });
+    } else if (input.driver === undefined) {
+      fail({ code: 'MISSING_BACKEND', path: [...path, 'driver_opts'], message: 'driver_opts: needs driver: beside it (the volume driver the options are for)', hint: 'e.g. driver: convoy' });
+    } else {
+      backend = inlineBackend(service, input, path, info, report);
+    }
+  } else if (pattern.backend) {
     if (input.backend === undefined) {
       const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
-      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: candidates.length ? `declared: ${candidates.join(', ')}` : 'declare one under x-persistence.backends' });
+      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: `${candidates.length ? `declared: ${candidates.join(', ')}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}` });
     } else {
       backend = backends.get(input.backend);
       if (!backend) {

@@ -189,7 +189,7 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
 /** What each pattern of the schema means, in words (keyed by the regular expression). */
 function patternMeaning(pattern: string): string {
   const defs = (persistenceSchema as { definitions: Record<string, { pattern?: string }> }).definitions;
-  const plugin = (defs.pluginBackend as unknown as { properties: { driver: { pattern: string } } }).properties.driver.pattern;
+  const plugin = defs.driverName?.pattern;
   const cifsVersion = (defs.cifsBackend as unknown as { properties: { version: { pattern: string } } }).properties.version.pattern;
   const meanings: [string | undefined, string][] = [
     [defs.owner?.pattern, 'owner must be "uid:gid" in numbers, e.g. "1000:1000"'],
