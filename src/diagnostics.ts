@@ -15,6 +15,7 @@ export const DIAG_CODES = {
   NOT_A_MAPPING: 'the top level of a compose file must be a mapping',
   FILE_READ: 'a file could not be read',
   FILE_WRITE: 'the output file cannot be written (not a regular file, or the write failed)',
+  INTERRUPTED: 'a signal stopped the write of the output; the file was left as it was',
   FILE_TOO_LARGE: 'a file is larger than the tool accepts',
   BOTH_BLOCKS: 'both persistence: and x-persistence: are present',
   BLOCK_IN_SEVERAL_FILES: 'more than one -f file holds a persistence block',

@@ -2,7 +2,8 @@
  * The only place that touches the file system for the CLI: reading inputs
  * with size and encoding checks, and writing the output atomically.
  */
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
@@ -173,42 +174,114 @@ export function outputTarget(file: string): OutputTarget | { error: Diagnostic }
   return { path, existing: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
 }
 
+/** The signals that end a write early, with the exit code a shell gives a run they stop (128 + number). */
+export const INTERRUPT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+export type InterruptSignal = keyof typeof INTERRUPT_SIGNALS;
+
+/** A write that did not replace FILE: refused, failed, or stopped by a signal (then `signal` says which). */
+export interface WriteFailure {
+  error: Diagnostic;
+  signal?: InterruptSignal;
+}
+
+/** The write is done in pieces of this size, so that a signal is seen between two of them. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Test hook, for a deterministic signal test only: with COMPOSE_PERSIST_TEST_HOOK=pause-write the
+ * write stops half way (the temporary file open and partly written), says so on stderr, and waits
+ * for a signal.
+ */
+const pauseForTest = (): boolean => process.env.COMPOSE_PERSIST_TEST_HOOK === 'pause-write';
+
 /**
  * Write to a temporary file in the same directory, flush it, then rename:
  * a reader (or a crash) sees the old content or the new, never a part. The
  * replaced file's mode (and, as root, its owner) carry over. Returns the
- * refusal or failure as a diagnostic; nothing is changed then.
+ * refusal or failure; nothing is changed then, and no temporary file is left:
+ * not on an error, not on SIGINT, SIGTERM or SIGHUP during the write (the
+ * result then names the signal, for the exit code), not when the process
+ * exits in the middle of it.
  */
-export function writeAtomic(file: string, text: string): Diagnostic | undefined {
+export async function writeAtomic(file: string, text: string): Promise<WriteFailure | undefined> {
   const target = outputTarget(file);
-  if ('error' in target) return target.error;
+  if ('error' in target) return { error: target.error };
   // pid and a random part: a file left by a killed run never blocks a later one ('wx' refuses
   // to reuse a name). Math.random, not crypto: loading crypto costs every run milliseconds.
   const tmp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let fd: number | undefined;
+  let signal: InterruptSignal | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    signal ??= s as InterruptSignal;
+    wake?.();
+  };
+  let created = false;
+  let fd: FileHandle | undefined;
+  // Last resort: whatever ends the process while the temporary file exists removes it (synchronously, as 'exit' requires).
+  const onExit = (): void => {
+    if (created) removeQuietly(tmp);
+  };
+  const signals = Object.keys(INTERRUPT_SIGNALS) as InterruptSignal[];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('exit', onExit);
+  const interrupted = (): WriteFailure | undefined =>
+    signal && {
+      signal,
+      error: { code: 'INTERRUPTED', severity: 'error', file, path: [], message: `interrupted by ${signal} while writing: the file was left as it was and the temporary file removed` },
+    };
   try {
-    fd = openSync(tmp, 'wx', 0o666);
+    fd = await open(tmp, 'wx', 0o666);
+    created = true;
     if (target.existing) {
       // As root the new file would belong to root: give it the old owner first (chown clears set-id bits, so mode after).
-      if (process.getuid?.() === 0) fchownSync(fd, target.existing.uid, target.existing.gid);
-      fchmodSync(fd, target.existing.mode);
+      if (process.getuid?.() === 0) await fd.chown(target.existing.uid, target.existing.gid);
+      await fd.chmod(target.existing.mode);
     }
     const buf = Buffer.from(text, 'utf8');
+    const pauseAt = pauseForTest() ? buf.length >> 1 : -1;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
+    while (off < buf.length && !signal) {
+      if (off >= pauseAt && pauseAt >= 0) {
+        process.stderr.write(`compose-persist: test hook: writing paused at ${off} of ${buf.length} bytes in ${tmp}\n`);
+        // A pending promise does not keep Node running: a timer does, until the signal wakes the write.
+        const alive = setInterval(() => undefined, 1 << 30);
+        await new Promise<void>((res) => (wake = res));
+        clearInterval(alive);
+        continue;
+      }
+      const end = Math.min(buf.length, off + WRITE_CHUNK, pauseAt > off ? pauseAt : buf.length);
+      off += (await fd.write(buf, off, end - off)).bytesWritten;
+    }
+    if (!signal) await fd.sync();
+    await fd.close();
     fd = undefined;
+    // The last moment a signal can still keep the old file: after the rename the new one is complete.
+    const stop = interrupted();
+    if (stop) {
+      removeQuietly(tmp);
+      created = false;
+      return stop;
+    }
     renameSync(tmp, target.path);
+    created = false;
     return undefined;
   } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing was left */
-    }
-    return writeError(file, describeFsError(e));
+    if (fd !== undefined) await fd.close().catch(() => undefined);
+    // Only a file this run created is removed ('wx' failing means the name was someone else's).
+    if (created) removeQuietly(tmp);
+    created = false;
+    return interrupted() ?? { error: writeError(file, describeFsError(e)) };
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    process.off('exit', onExit);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* nothing was left */
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The compose-persist command: flags -> options -> one library call ->
  * print -> exit code. Exit codes: 0 ok, 1 invalid input or stale output,
- * 2 usage error, 3 internal error (a bug: please report it).
+ * 2 usage error, 3 internal error (a bug: please report it), 130/143/129
+ * when SIGINT/SIGTERM/SIGHUP stopped the write of -o (the file left as it was).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
-import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic, INTERRUPT_SIGNALS } from './io.js';
 import { compareOutputs, loadOutput } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
 import { projectName } from '../ops/project.js';
@@ -199,11 +200,11 @@ Examples:
         setExit(EXIT.invalid);
         return;
       }
-      const writeFailed = opts.output ? writeAtomic(opts.output, result.text!) : (io.stdout(result.text!), undefined);
+      const writeFailed = opts.output ? await writeAtomic(opts.output, result.text!) : (io.stdout(result.text!), undefined);
       if (writeFailed) {
-        if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson([...diagnostics, writeFailed])) }, null, 2) + '\n');
-        else io.stderr(formatDiagnostic(writeFailed, { color: io.color && opts.color !== false }) + '\n');
-        setExit(EXIT.invalid);
+        if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson([...diagnostics, writeFailed.error])) }, null, 2) + '\n');
+        else io.stderr(formatDiagnostic(writeFailed.error, { color: io.color && opts.color !== false }) + '\n');
+        setExit(writeFailed.signal ? INTERRUPT_SIGNALS[writeFailed.signal] : EXIT.invalid);
         return;
       }
       if (opts.format === 'json') (opts.output ? io.stdout : io.stderr)(json());
@@ -283,9 +284,9 @@ Examples:
       }
       for (const s of r.services) io.stderr(`${oneLine(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}`)}\n`);
       const to = opts.write ? file : opts.output;
-      const writeFailed = to !== undefined ? writeAtomic(to, r.text) : (io.stdout(r.text), undefined);
-      if (writeFailed) io.stderr(formatDiagnostic(writeFailed) + '\n');
-      setExit(writeFailed ? EXIT.invalid : EXIT.ok);
+      const writeFailed = to !== undefined ? await writeAtomic(to, r.text) : (io.stdout(r.text), undefined);
+      if (writeFailed) io.stderr(formatDiagnostic(writeFailed.error) + '\n');
+      setExit(writeFailed ? (writeFailed.signal ? INTERRUPT_SIGNALS[writeFailed.signal] : EXIT.invalid) : EXIT.ok);
     });
 
   addCommon(
