@@ -40,6 +40,14 @@
 //   --json PATH             results file (default bench/results.json)
 //   --timeout S             give up on one run after S seconds (default 600);
 //                           a run that times out counts as a CLI failure
+//   --only sizes|hostile    run one group only (env BENCH_ONLY); default both
+//
+// The hostile group (bench/hostile.mjs, issue 13 point 6): one input per
+// pass that was quadratic or worse on a hostile file (runs of / in targets,
+// did-you-mean over thousands of names, diff over chained volumes_from, a
+// stale --check output, a user pattern's ReDoS regex, ...). Each is run like
+// the sizes (RSS/warm-up run, then timed runs) and must finish in <= 1 s,
+// with the exit status it is meant to have (0, or 1 for a refused input).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +55,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
+import { hostileCases } from './hostile.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -70,6 +79,7 @@ function parseArgs(argv) {
     compose: true,
     json: path.join(BENCH_DIR, 'results.json'),
     timeoutS: 600,
+    only: process.env.BENCH_ONLY || null,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
@@ -99,6 +109,9 @@ function parseArgs(argv) {
       case '--timeout':
         o.timeoutS = Number(val());
         break;
+      case '--only':
+        o.only = val();
+        break;
       case '--no-compose':
         o.compose = false;
         break;
@@ -115,7 +128,9 @@ function parseArgs(argv) {
         usage(`unknown option ${argv[i]}`);
     }
   }
-  if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
+  if (o.only !== null && o.only !== 'sizes' && o.only !== 'hostile') usage('--only (BENCH_ONLY) takes sizes or hostile');
+  if (o.only === 'hostile') o.sizes = [];
+  else if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
   if (o.runs !== null && (!Number.isInteger(o.runs) || o.runs < 1)) usage('--runs takes a positive integer');
   if (!Number.isInteger(o.seed)) usage('--seed takes an integer');
   if (!(o.timeoutS > 0)) usage('--timeout takes a number of seconds');
@@ -242,9 +257,9 @@ function runOnce(cmd, mode, rssMethod) {
     rssKiB = raw === null ? null : raw * rssMethod.scale;
     fs.rmSync(rssFile, { force: true });
   }
-  const ok = !r.error && r.status === 0;
+  const ok = !r.error && r.status === (cmd.exit ?? 0);
   const timedOut = r.error ? r.error.code === 'ETIMEDOUT' : r.signal === 'SIGKILL' && ms >= TIMEOUT_MS;
-  return { ms, ok, status: timedOut ? `timed out after ${TIMEOUT_MS / 1000} s` : r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`, rssKiB, log };
+  return { ms, ok, status: timedOut ? `timed out after ${TIMEOUT_MS / 1000} s` : ok ? `exit ${r.status}` : r.error ? r.error.message : r.signal ? `signal ${r.signal}` : cmd.exit ? `exit ${r.status}, expected ${cmd.exit}` : `exit ${r.status}`, rssKiB, log };
 }
 
 function stats(samples) {
@@ -464,6 +479,39 @@ function main() {
     }
   }
 
+  // --------------------------------------------------------- hostile ----
+  const hostile = {};
+  if (opt.only !== 'sizes') {
+    const hdir = path.join(INPUTS, 'hostile');
+    const cmds = [];
+    for (const c of hostileCases()) {
+      const dir = path.join(hdir, c.id);
+      fs.rmSync(dir, { recursive: true, force: true });
+      let bytes = 0;
+      for (const [name, text] of Object.entries(c.files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+        bytes += Buffer.byteLength(text);
+      }
+      cmds.push({ id: `hostile-${c.id}`, label: `hostile ${c.id}`, file: NODE, args: [opt.cli, ...c.args], cwd: dir, isNode: true, exit: c.exit });
+      hostile[c.id] = { label: c.label, command: c.args.join(' '), expectedExit: c.exit, inputBytes: bytes };
+    }
+    const runs = opt.runs ?? 3;
+    // A pass that went quadratic again takes minutes: give up on a run after 30 s.
+    const saved = TIMEOUT_MS;
+    TIMEOUT_MS = Math.min(TIMEOUT_MS, 30000);
+    process.stderr.write(`hostile inputs: ${cmds.length} commands × (1 RSS/warm-up + ${runs} timed) runs ...`);
+    const t0 = Date.now();
+    const res = measureGroup(cmds, runs, 1, ctx);
+    process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    TIMEOUT_MS = saved;
+    for (const id of Object.keys(hostile)) {
+      const r = res[`hostile-${id}`];
+      if (!r || !r.ok) cliFailed = true;
+      Object.assign(hostile[id], r && r.ok ? { runs: r.wall.samplesMs.length, ...r.wall, peakRssMiB: r.peakRssMiB } : { error: r ? r.error : 'not run' });
+    }
+  }
+
   // ---------------------------------------------------------- ratios ----
   const med = (s) => (s && s.medianMs !== undefined ? s.medianMs : null);
   const div = (a, b) => (a === null || b === null || !b ? null : round(a / b, 3));
@@ -484,6 +532,7 @@ function main() {
   const T = (name, value, shown, target, pass, note) => targets.push({ name, value, shown, target, result: value === null ? 'n/a' : pass ? 'PASS' : 'FAIL', note: note || '' });
   const why = (...parts) => parts.filter(Boolean).join('; ');
   const r1 = ratios.build20OverNode;
+  if (opt.only !== 'hostile') {
   T('20 services: build / node -e 0', r1, fmtX(r1), '≤ 2.0 × (stretch ≤ 1.5 ×)', r1 !== null && r1 <= 2.0, r1 === null ? why(!sizes[20] && 'size 20 not run', sizes[20]?.build.error) : `stretch ${r1 <= 1.5 ? 'PASS' : 'FAIL'}`);
   const r2 = ratios.composeOverBuild20;
   T(
@@ -503,9 +552,14 @@ function main() {
     const r = ratios[`validateOverBuild${n}`];
     T(`${fmtInt(n)} services: validate / build`, r, fmtX(r), '≤ 1.05 × (no slower)', r !== null && r <= 1.05, r === null ? why(sizes[n].build.error, sizes[n].validate.error) : '');
   }
+  }
+  for (const [id, h] of Object.entries(hostile)) {
+    const m = h.error ? null : h.medianMs;
+    T(`hostile ${id}`, m, fmtMs(m), '≤ 1 s', m !== null && m <= 1000, h.error || `${h.command} (${fmtBytes(h.inputBytes)}), exit ${h.expectedExit}`);
+  }
 
   // ---------------------------------------------------------- report ----
-  console.log('## Wall time and peak RSS\n');
+  if (opt.sizes.length) console.log('## Wall time and peak RSS\n');
   const rows = [];
   const row = (input, what, s) => rows.push([input, what, s.error ? 'FAILED' : s.runs, s.error ? 'n/a' : fmtMs(s.medianMs), s.error ? 'n/a' : `${fmtMs(s.minMs)} – ${fmtMs(s.maxMs)}`, s.error ? 'n/a' : fmtMiB(s.peakRssMiB)]);
   if (baselines.nodeE0) row('—', '`node -e 0`', baselines.nodeE0);
@@ -516,13 +570,18 @@ function main() {
     row(input, '`validate`', s.validate);
     if (n === 20 && baselines.compose && !baselines.compose.skipped) row(`output of 20 (${fmtBytes(s.outputBytes)})`, `\`${baselines.compose.tool} config -q\``, baselines.compose);
   }
-  console.log(table(['input', 'command', 'runs', 'median wall', 'min – max', 'peak RSS'], rows, ['l', 'l', 'r', 'r', 'r', 'r']));
-  if (baselines.compose && baselines.compose.skipped) console.log(`\ndocker-compose comparison skipped: ${baselines.compose.skipped}.`);
+  if (opt.sizes.length) console.log(table(['input', 'command', 'runs', 'median wall', 'min – max', 'peak RSS'], rows, ['l', 'l', 'r', 'r', 'r', 'r']));
+  if (Object.keys(hostile).length) {
+    console.log(`${opt.sizes.length ? '\n' : ''}## Hostile inputs (bench/hostile.mjs)\n`);
+    const hrows = Object.entries(hostile).map(([id, h]) => [id, h.label, fmtBytes(h.inputBytes), h.error ? 'FAILED' : h.runs, h.error ? 'n/a' : fmtMs(h.medianMs), h.error ? 'n/a' : `${fmtMs(h.minMs)} – ${fmtMs(h.maxMs)}`, h.error ? 'n/a' : fmtMiB(h.peakRssMiB)]);
+    console.log(table(['case', 'input', 'size', 'runs', 'median wall', 'min – max', 'peak RSS'], hrows, ['l', 'l', 'r', 'r', 'r', 'r', 'r']));
+  }
+  if (opt.sizes.length && baselines.compose && baselines.compose.skipped) console.log(`\ndocker-compose comparison skipped: ${baselines.compose.skipped}.`);
 
   console.log('\n## Targets\n');
   console.log(table(['check', 'measured', 'target', 'result', 'note'], targets.map((t) => [t.name, t.shown, t.target, t.result, t.note])));
 
-  const results = { env, sizes, baselines, ratios, targets: targets.map(({ shown, ...t }) => t) };
+  const results = { env, sizes, hostile, baselines, ratios, targets: targets.map(({ shown, ...t }) => t) };
 
   if (previous && previous.sizes) {
     const metrics = [];
@@ -544,6 +603,7 @@ function main() {
     if (previous.baselines?.compose?.tool === baselines.compose?.tool) add(`\`${baselines.compose?.tool} config -q\` median`, previous.baselines?.compose?.medianMs, comp, 'ms');
     add('build 20 / node -e 0', previous.ratios?.build20OverNode, ratios.build20OverNode, 'x');
     add('build 10,000 / 1,000', previous.ratios?.build10kOver1k, ratios.build10kOver1k, 'x');
+    for (const [id, h] of Object.entries(hostile)) add(`hostile ${id} median`, previous.hostile?.[id]?.medianMs, h.medianMs, 'ms');
     console.log(`\n## Change since the previous run (${previous.env?.date ?? 'unknown date'})\n`);
     if (metrics.length) console.log(table(['figure', 'previous', 'now', 'change'], metrics, ['l', 'r', 'r', 'r']));
     else console.log('No figure in common with the previous run.');

@@ -9,6 +9,7 @@ import { splitShortSpec } from '../resolve/compose-view.js';
 import { parseSource } from '../parse/parse.js';
 import { asMapping } from '../yaml/plain.js';
 import { shellCommand, type ShellPart } from '../shell-quote.js';
+import { trimEndOf } from '../strings.js';
 
 type Obj = Record<string, unknown>;
 
@@ -88,7 +89,7 @@ export function serviceMounts(compose: unknown, service: string, project = PLACE
     }
     if (!source || !target) continue;
     const isVolume = named.has(source) || !/^[./~$]/.test(source);
-    out.set(target.replace(/\/+$/, '') || '/', isVolume ? volumeSource(doc, source, project) : { kind: 'bind', name: source });
+    out.set(trimEndOf(target, '/') || '/', isVolume ? volumeSource(doc, source, project) : { kind: 'bind', name: source });
   }
   return out;
 }

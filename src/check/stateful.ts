@@ -11,6 +11,7 @@ import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
 import { splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
 import type { Variables } from '../resolve/interpolate.js';
+import { trimEndOf } from '../strings.js';
 
 
 /**
@@ -43,7 +44,7 @@ function ownTargets(name: string, service: ServiceView): Target[] {
   return list.flatMap((v, i): Target[] => {
     const parts = typeof v === 'string' ? splitShortSpec(v) : [];
     const target = typeof v === 'string' ? parts[parts.length === 1 ? 0 : 1] : v && typeof v === 'object' ? (v as { target?: unknown }).target : undefined;
-    return typeof target === 'string' && target ? [{ target: target.replace(/\/+$/, '') || '/', path: ['services', name, 'volumes', i] }] : [];
+    return typeof target === 'string' && target ? [{ target: trimEndOf(target, '/') || '/', path: ['services', name, 'volumes', i] }] : [];
   });
 }
 

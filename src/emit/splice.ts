@@ -14,6 +14,7 @@ import type { FastDoc, FMap, FNode, FSeq } from '../yaml/fast-parse.js';
 import { fastPair } from '../yaml/fast-tree.js';
 import { dependsOnMapping, deepMerge } from '../merge/merge.js';
 import { headerLines, printBlocks } from './emit.js';
+import { trimEndOf } from '../strings.js';
 
 type Obj = Record<string, unknown>;
 type Printable = Obj | unknown[];
@@ -267,7 +268,7 @@ class Splicer {
     }
     out += text.slice(p);
     // Cutting a block at the end leaves the blank lines that stood before it.
-    return `${out.replace(/\n+$/, '')}\n`;
+    return `${trimEndOf(out, '\n')}\n`;
   }
 }
 

@@ -14,6 +14,7 @@ import { composeView, mountTargets } from '../resolve/compose-view.js';
 import { findBlock } from '../validate/validate.js';
 import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
 import { isMap, parseDocument } from 'yaml';
+import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
 
 export interface InitOptions {
@@ -106,7 +107,7 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
         continue;
       }
       // Written into the block, so it stays the name (names are a promise): the whole path's slug.
-      const base = `${name}-${m.split('/').filter(Boolean).map((seg) => lastSegmentName(seg)).join('-') || 'root'}`.slice(0, NAME_DEF.maxLength - 3).replace(/[-.]+$/, '');
+      const base = trimEndOf(`${name}-${m.split('/').filter(Boolean).map((seg) => lastSegmentName(seg)).join('-') || 'root'}`.slice(0, NAME_DEF.maxLength - 3), '-.');
       let own = base;
       for (let i = 2; taken.has(own); i++) own = `${base}-${i}`;
       taken.add(own);

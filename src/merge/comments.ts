@@ -11,6 +11,7 @@
  * entries added after it, as the splice does.
  */
 import { isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { trimOf } from '../strings.js';
 
 type Collection = YAMLMap | YAMLSeq;
 
@@ -47,7 +48,7 @@ function trailingLines(text: string, coll: Collection | Scalar): Line[] | undefi
   while (lines.length && lines[0]!.text === undefined) lines.shift();
   while (lines.length && lines[lines.length - 1]!.text === undefined) lines.pop();
   // (yaml keeps a blank line after the comment as a final line end.)
-  return toComment(lines) === coll.comment.replace(/^\n+|\n+$/g, '') ? lines : undefined;
+  return toComment(lines) === trimOf(coll.comment, '\n') ? lines : undefined;
 }
 
 const toComment = (lines: readonly Line[]): string => lines.map((l) => l.text ?? '').join('\n');

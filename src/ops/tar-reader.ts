@@ -4,6 +4,7 @@
  * whose owner and mode restore puts back. ustar and GNU long-name entries,
  * as busybox and GNU tar write them.
  */
+import { trimEndOf } from '../strings.js';
 
 export interface TarSummary {
   /** Entries other than the root and metadata entries. */
@@ -78,7 +79,7 @@ export class TarReader {
           this.longName.push(chunk.slice(i, i + take));
           this.longLeft -= take;
           if (this.longLeft === 0) {
-            this.pendingName = Buffer.concat(this.longName).toString('utf8').replace(/\0+$/, '');
+            this.pendingName = trimEndOf(Buffer.concat(this.longName).toString('utf8'), '\0');
             this.longName = undefined;
           }
         }

@@ -18,6 +18,7 @@ import { yamlQuote } from '../yaml/nodes.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
+import { trimEndOf, WHITE_SPACE } from '../strings.js';
 
 type Runtime = typeof HandlebarsFull;
 type TemplateFn = (context: unknown) => string;
@@ -125,7 +126,7 @@ function fastFragment(text: string): unknown {
 
 function parseChunk(plans: readonly ServicePlan[], texts: readonly string[]): Fragment[] {
   const asItem = (text: string): string => {
-    const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
+    const lines = trimEndOf(text.replace(/^\s*\n/, ''), WHITE_SPACE).split('\n');
     return `- ${lines[0] ?? ''}\n${lines.slice(1).map((l) => (l ? `  ${l}` : l)).join('\n')}`;
   };
   let items: unknown;

@@ -5,6 +5,7 @@
  * user's line is known, instead of failing at `up` with "invalid argument".
  */
 import type { BackendInput, CifsBackendInput, DriverSpec, Level, NfsBackendInput, OptionValue, PluginBackendInput } from '../model.js';
+import { trimEndOf, trimStartOf } from '../strings.js';
 
 export interface BackendProblem {
   /** Key inside the back-end (or mount) the problem is about. */
@@ -64,7 +65,7 @@ function secretProblem(key: string, value: string, what: string, hint: string): 
     hint,
   }];
 }
-const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `${root.replace(/\/+$/, '')}/${sub.replace(/^\/+/, '')}`);
+const joinPath = (root: string, sub: string): string => (sub === '.' ? root : `${trimEndOf(root, '/')}/${trimStartOf(sub, '/')}`);
 
 /** Values that go into the comma-separated `o` option: a comma would add options of its own. */
 function commaProblems(fields: Record<string, unknown>): BackendProblem[] {

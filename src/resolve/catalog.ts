@@ -5,6 +5,7 @@
  */
 import catalogData from '../generated/catalog.js';
 import { interpolate, type Variables } from './interpolate.js';
+import { trimEndOf, trimStartOf } from '../strings.js';
 
 export interface CatalogVersion {
   since?: string;
@@ -165,7 +166,7 @@ function cached(image: string): CatalogMatch | undefined {
 
 /** What an empty variable leaves behind: `postgres:`, `/postgres:16`, `postgres@`. */
 function tidyUnresolved(image: string, unresolved: boolean): string {
-  return unresolved ? image.trim().replace(/^\/+/, '').replace(/[:@]+$/, '').replace(/:@/, '@') : image;
+  return unresolved ? trimEndOf(trimStartOf(image.trim(), '/'), ':@').replace(/:@/, '@') : image;
 }
 
 function matchUncached(image: string): CatalogMatch | undefined {

@@ -3,6 +3,7 @@
  * of it that resolve and check read: services and top-level volumes.
  */
 import { asMapping } from '../yaml/plain.js';
+import { trimEndOf } from '../strings.js';
 
 export type ServiceView = Record<string, unknown>;
 
@@ -26,10 +27,10 @@ export function mountTargets(service: ServiceView | undefined): string[] {
   return list.flatMap((v): string[] => {
     if (typeof v === 'string') {
       const target = shortTarget(v);
-      return target ? [target.replace(/\/+$/, '') || '/'] : [];
+      return target ? [trimEndOf(target, '/') || '/'] : [];
     }
     if (v && typeof v === 'object' && typeof (v as { target?: unknown }).target === 'string') {
-      return [((v as { target: string }).target.replace(/\/+$/, '') || '/')];
+      return [trimEndOf((v as { target: string }).target, '/') || '/'];
     }
     return [];
   });

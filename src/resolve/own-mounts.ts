@@ -5,6 +5,7 @@
  */
 import type { Level, Target } from '../model.js';
 import { splitShortSpec, type ServiceView } from './compose-view.js';
+import { trimEndOf } from '../strings.js';
 
 export type OwnMountKind = 'volume' | 'bind' | 'anonymous' | 'tmpfs' | 'nfs' | 'cifs' | 'hostpath' | 'plugin' | 'external' | 'image' | 'other';
 
@@ -78,7 +79,7 @@ function classify(kind: OwnMountKind, target: string, source: string | undefined
   const def = KINDS[kind];
   const level: Level = swarmUnpinned && def.perNode && def.level !== 'none' ? 'none' : def.level;
   const note = def.note(source, extra) + (level !== def.level ? '; on Swarm it exists on one node only and the service is not pinned to one' : '');
-  return { target: target.length > 1 ? target.replace(/\/+$/, '') : target, kind, ...(source !== undefined ? { source } : {}), level, note, ...(index !== undefined ? { index } : {}) };
+  return { target: target.length > 1 ? trimEndOf(target, '/') : target, kind, ...(source !== undefined ? { source } : {}), level, note, ...(index !== undefined ? { index } : {}) };
 }
 
 /** The service's own mounts, in file order (volumes:, then tmpfs:). */

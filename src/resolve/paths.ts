@@ -1,5 +1,6 @@
 /** Path rules shared by mounts, bind sources and back-end roots. */
 import { interpolate } from './interpolate.js';
+import { trimOf } from '../strings.js';
 
 /** Characters that would break Compose's short volume syntax or a YAML line. */
 export function pathProblem(p: string): string | undefined {
@@ -12,7 +13,7 @@ export function pathProblem(p: string): string | undefined {
 /** `/var/lib/postgresql/data` -> `data`; anything outside [A-Za-z0-9_.-] becomes "-". */
 export function lastSegmentName(target: string): string {
   const seg = target.split('/').filter(Boolean).pop() ?? 'root';
-  const clean = seg.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  const clean = trimOf(seg.replace(/[^A-Za-z0-9_.-]+/g, '-'), '-.');
   return clean || 'root';
 }
 

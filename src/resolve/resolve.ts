@@ -12,6 +12,7 @@ import { mountTargets, type ComposeView } from './compose-view.js';
 import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
 import { matchImage } from './catalog.js';
 import type { Variables } from './interpolate.js';
+import { trimEndOf } from '../strings.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 
@@ -181,7 +182,7 @@ function resolveService(
     // Mounts taken from the catalog have no line of their own: they point at the service entry.
     const mpath: YamlPath = catalogMatch ? path : [...path, 'mounts', i];
     const tpath = typeof raw === 'string' ? mpath : [...mpath, 'target'];
-    const target = m.target.length > 1 ? m.target.replace(/\/+$/, '') : m.target;
+    const target = m.target.length > 1 ? trimEndOf(m.target, '/') : m.target;
     const problem = pathProblem(target);
     if (!target.startsWith('/')) {
       fail({ code: 'RELATIVE_TARGET', path: tpath, message: `mount target "${m.target}" is not an absolute path; targets are paths inside the container such as /var/lib/app` });
