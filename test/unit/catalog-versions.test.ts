@@ -174,6 +174,17 @@ describe('catalog corrections and breadth (issue 12.7)', () => {
     ['lscr.io/linuxserver/jellyfin:latest', ['/config']],
     ['ghcr.io/home-assistant/home-assistant:stable', ['/config']],
     ['ollama/ollama', ['/root/.ollama']],
+    ['codeberg.org/forgejo/forgejo:14', ['/data']],
+    ['codeberg.org/forgejo/forgejo:14-rootless', ['/var/lib/gitea', '/etc/gitea']],
+    ['data.forgejo.org/forgejo/forgejo:latest-rootless', ['/var/lib/gitea', '/etc/gitea']],
+    ['quay.io/keycloak/keycloak:26.4', ['/opt/keycloak/data']],
+    ['opensearchproject/opensearch:2', ['/usr/share/opensearch/data']],
+    ['public.ecr.aws/opensearchproject/opensearch:latest', ['/usr/share/opensearch/data']],
+    ['apache/kafka:4.1.0', ['/var/lib/kafka/data', '/tmp/kraft-combined-logs']],
+    ['bitnami/kafka:3.9', ['/bitnami/kafka']],
+    ['rabbitmq:4-management', ['/var/lib/rabbitmq']],
+    ['jellyfin/jellyfin:10.11', ['/config', '/cache']],
+    ['ghcr.io/jellyfin/jellyfin', ['/config', '/cache']],
   ])('%s keeps its data in %j', (image, paths) => {
     expect(matchImage(image)?.paths).toEqual(paths);
   });
