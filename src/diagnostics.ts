@@ -64,6 +64,10 @@ export const DIAG_CODES = {
   ALREADY_HAS_BLOCK: 'init: the file already has a persistence block',
   DATA_ORPHANED: 'a change leaves existing data unused',
   DRIVER_CHANGED: 'a volume keeps its name but changes its driver options',
+  VERIFY_MISMATCH: 'verify: what the engine did with a mount differs from what explain claims',
+  STATE_OUTSIDE_MOUNTS: 'verify --run: a service wrote data outside every mount, which an upgrade loses',
+  VERIFY_FAILED: 'verify: a step could not be run (Compose or the engine refused it)',
+  ENGINE_UNAVAILABLE: 'no Docker engine or no Compose is reachable',
   USAGE: 'the command line is not valid (exit 2)',
   INTERNAL: 'a bug in compose-persist',
 } as const;

@@ -16,8 +16,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Working directory (Compose resolves relative paths against the first file's directory). */
   cwd?: string;
-  /** Text given on standard input. */
-  input?: string;
+  /** Text (or bytes: a tar for `docker cp -`) given on standard input. */
+  input?: string | Uint8Array;
   /** Aborts the child (SIGTERM) when signalled: the caller's SIGINT/SIGTERM handling. */
   signal?: AbortSignal;
   /** Extra environment for the child, over the process's own. */
