@@ -185,6 +185,21 @@ describe('catalog corrections and breadth (issue 12.7)', () => {
     ['rabbitmq:4-management', ['/var/lib/rabbitmq']],
     ['jellyfin/jellyfin:10.11', ['/config', '/cache']],
     ['ghcr.io/jellyfin/jellyfin', ['/config', '/cache']],
+    ['valkey/valkey:8-alpine', ['/data']],
+    ['docker.n8n.io/n8nio/n8n:1.81.0', ['/home/node/.n8n']],
+    ['matrixdotorg/synapse:latest', ['/data']],
+    ['ghcr.io/paperless-ngx/paperless-ngx:latest', ['/usr/src/paperless/data', '/usr/src/paperless/media']],
+    ['paperlessngx/paperless-ngx:2.14', ['/usr/src/paperless/data', '/usr/src/paperless/media']],
+    ['outlinewiki/outline:0.82.0', ['/var/lib/outline/data']],
+    ['ghcr.io/immich-app/immich-server:release', ['/data', '/usr/src/app/upload']],
+    ['sonatype/nexus3:3.70.1', ['/nexus-data']],
+    ['adguard/adguardhome', ['/opt/adguardhome/work', '/opt/adguardhome/conf']],
+    ['ghcr.io/gotify/server:2.6', ['/app/data']],
+    ['photoprism/photoprism:latest', ['/photoprism/storage', '/photoprism/originals']],
+    ['deluan/navidrome:latest', ['/data']],
+    ['ghcr.io/advplyr/audiobookshelf:2', ['/config', '/metadata']],
+    ['ghcr.io/mealie-recipes/mealie:v3.20.1', ['/app/data']],
+    ['actualbudget/actual-server:latest-alpine', ['/data']],
   ])('%s keeps its data in %j', (image, paths) => {
     expect(matchImage(image)?.paths).toEqual(paths);
   });
