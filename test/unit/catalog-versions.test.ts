@@ -200,6 +200,12 @@ describe('catalog corrections and breadth (issue 12.7)', () => {
     ['ghcr.io/advplyr/audiobookshelf:2', ['/config', '/metadata']],
     ['ghcr.io/mealie-recipes/mealie:v3.20.1', ['/app/data']],
     ['actualbudget/actual-server:latest-alpine', ['/data']],
+    ['victoriametrics/victoria-metrics:v1.117.0', ['/victoria-metrics-data']],
+    ['koenkk/zigbee2mqtt:latest-dev', ['/app/data']],
+    ['ghcr.io/blakeblackshear/frigate:stable-rk', ['/config', '/media/frigate']],
+    ['verdaccio/verdaccio:6', ['/verdaccio/storage']],
+    ['freshrss/freshrss:alpine', ['/var/www/FreshRSS/data']],
+    ['openhab/openhab:4.3.0', ['/openhab/conf', '/openhab/userdata', '/openhab/addons']],
   ])('%s keeps its data in %j', (image, paths) => {
     expect(matchImage(image)?.paths).toEqual(paths);
   });
