@@ -206,8 +206,14 @@ describe('catalog corrections and breadth (issue 12.7)', () => {
     ['verdaccio/verdaccio:6', ['/verdaccio/storage']],
     ['freshrss/freshrss:alpine', ['/var/www/FreshRSS/data']],
     ['openhab/openhab:4.3.0', ['/openhab/conf', '/openhab/userdata', '/openhab/addons']],
+    ['netdata/netdata:stable', ['/etc/netdata', '/var/lib/netdata', '/var/cache/netdata']],
+    ['directus/directus:11.1.1', ['/directus/uploads', '/directus/extensions']],
+    ['sissbruecker/linkding:latest-plus', ['/etc/linkding/data']],
   ])('%s keeps its data in %j', (image, paths) => {
     expect(matchImage(image)?.paths).toEqual(paths);
+  });
+  it('caddy declares /data and /config as volumes (its documentation: two mount-points)', () => {
+    expect(matchImage('caddy:2-alpine')!.declaresVolume).toEqual(['/data', '/config']);
   });
   it('aliases that the documentation does not cover are gone (bitnami/minio was minio/minio, bitnami/keycloak keycloak)', () => {
     expect(matchImage('bitnami/minio')!.entry.image).toBe('bitnami/minio');
