@@ -209,6 +209,8 @@ describe('catalog corrections and breadth (issue 12.7)', () => {
     ['netdata/netdata:stable', ['/etc/netdata', '/var/lib/netdata', '/var/cache/netdata']],
     ['directus/directus:11.1.1', ['/directus/uploads', '/directus/extensions']],
     ['sissbruecker/linkding:latest-plus', ['/etc/linkding/data']],
+    ['solr:9-slim', ['/var/solr']],
+    ['quay.io/hedgedoc/hedgedoc:1.8.1', ['/hedgedoc/public/uploads']],
   ])('%s keeps its data in %j', (image, paths) => {
     expect(matchImage(image)?.paths).toEqual(paths);
   });
