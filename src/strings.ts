@@ -24,3 +24,8 @@ export const trimOf = (s: string, chars: string): string => trimStartOf(trimEndO
 
 /** JavaScript's \s, for trims of white space (space, tab, line ends, NBSP, BOM, Unicode spaces). */
 export const WHITE_SPACE = ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** `a, b, c` for a short list; the first `max` and "and N more" for a long one (a message is not a dump of the file). */
+export function listSome(items: readonly string[], max = 10): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}

@@ -35,13 +35,31 @@ function plainDeclaration(decl: unknown): boolean {
   return (d.driver === undefined || d.driver === 'local') && (opts === undefined || opts === null || (typeof opts === 'object' && Object.keys(opts).length === 0)) && (d.external === undefined || d.external === false);
 }
 
-/** Services that mount a named volume in their own volumes: (by hand). */
-function handMounts(compose: ComposeView, name: string): string[] {
-  return Object.entries(compose.services).filter(([, svc]) => ownMounts(svc, compose.volumes).some((m) => m.source === name)).map(([s]) => s);
+/**
+ * Services that mount each named volume in their own volumes: (by hand), in the order of services:.
+ * Read once for all names (one scan per name was quadratic: 2,000 declared names took 21 s).
+ */
+function handMountIndex(compose: ComposeView): (name: string) => string[] {
+  let index: Map<string, string[]> | undefined;
+  return (name) => {
+    if (!index) {
+      index = new Map();
+      for (const [s, svc] of Object.entries(compose.services)) {
+        for (const source of new Set(ownMounts(svc, compose.volumes).map((m) => m.source))) {
+          if (source === undefined) continue;
+          const list = index.get(source);
+          if (list) list.push(s);
+          else index.set(source, [s]);
+        }
+      }
+    }
+    return index.get(name) ?? [];
+  };
 }
 
 export function checkNames(plans: readonly ServicePlan[], compose: ComposeView, file: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const handMounts = handMountIndex(compose);
   const volumes = new Map<string, Holder>();
   const services = new Map<string, string>();
   for (const name of Object.keys(compose.services)) services.set(name, 'the name of a service under services:');
@@ -52,7 +70,7 @@ export function checkNames(plans: readonly ServicePlan[], compose: ComposeView, 
       const id = identity(p.pattern, v);
       const other = volumes.get(v.name);
       if (Object.hasOwn(compose.volumes, v.name) && !other) {
-        const byHand = handMounts(compose, v.name);
+        const byHand = handMounts(v.name);
         const users = byHand.length ? ` and mounted by hand by ${byHand.map((s) => `service ${s}`).join(', ')}` : '';
         if (!v.nameGiven) {
           diagnostics.push({
@@ -114,10 +132,15 @@ function describe(pattern: string, v: PlannedVolume): string {
 /** Which services mount each volume name, the block's and by hand: explain lists them. */
 export function volumeUsers(plans: readonly ServicePlan[], compose: ComposeView): Map<string, string[]> {
   const users = new Map<string, string[]>();
+  const seen = new Set<string>();
   const add = (name: string, service: string): void => {
-    const list = users.get(name) ?? [];
-    if (!list.includes(service)) list.push(service);
-    users.set(name, list);
+    // One Set of name/service pairs: a volume shared by thousands of services is not a list search each.
+    const pair = JSON.stringify([name, service]);
+    if (seen.has(pair)) return;
+    seen.add(pair);
+    const list = users.get(name);
+    if (list) list.push(service);
+    else users.set(name, [service]);
   };
   for (const p of plans) for (const v of p.volumes) add(v.name, p.service);
   for (const [s, svc] of Object.entries(compose.services)) for (const m of ownMounts(svc, compose.volumes)) if (m.source && users.has(m.source)) add(m.source, s);

@@ -9,6 +9,7 @@ import type { ComposeView } from '../resolve/compose-view.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
 import type { PatternTable } from './patterns.js';
 import { checkNames, volumeUsers } from './names.js';
+import { listSome } from '../strings.js';
 
 export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: PatternTable, target: Target): StageResult<Plan> {
   const diagnostics: Diagnostic[] = [];
@@ -17,7 +18,7 @@ export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: Pattern
   // A volume several services mount says so in explain (each service's line names the others).
   const users = volumeUsers(services, compose);
   const shared = services.map((p) => {
-    const lines = p.volumes.map((v) => (users.get(v.name) ?? []).filter((s) => s !== p.service)).map((others) => (others.length ? ` (shared with ${others.join(', ')})` : ''));
+    const lines = p.volumes.map((v) => (users.get(v.name) ?? []).filter((s) => s !== p.service)).map((others) => (others.length ? ` (shared with ${listSome(others)})` : ''));
     if (!lines.some(Boolean)) return p;
     let i = 0;
     const generated = p.generated.map((g) => (g.startsWith('volume ') && i < lines.length ? g + lines[i++] : g));

@@ -6,13 +6,13 @@
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
-import { didYouMean } from '../validate/suggest.js';
+import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from './compose-view.js';
 import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
 import { matchImage } from './catalog.js';
 import type { Variables } from './interpolate.js';
-import { trimEndOf } from '../strings.js';
+import { listSome, trimEndOf } from '../strings.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 
@@ -33,6 +33,8 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
     return { diagnostics };
   }
   const backends = resolveBackends(info, report);
+  // One did-you-mean per set of names, with one budget for every unknown name (a file can hold thousands).
+  const suggest: Suggest = { services: suggester(Object.keys(compose.services)), patterns: suggester(patterns.keys()), backends: suggester(backends.keys()) };
   const services: ResolvedService[] = [];
   for (const [name, input] of Object.entries(block.services ?? {})) {
     const path: YamlPath = [key, 'services', name];
@@ -40,7 +42,7 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
       report({
         code: 'UNKNOWN_SERVICE', severity: 'error', path,
         message: `service "${name}" is not defined under services:`,
-        hint: didYouMean(name, Object.keys(compose.services)),
+        hint: suggest.services.hint(name),
       });
       continue;
     }
@@ -49,7 +51,7 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
       report({ code: 'NOT_A_MAPPING', severity: 'error', path: ['services', name], message: `service "${name}" is ${raw === null ? 'empty' : Array.isArray(raw) ? 'a list' : `the ${typeof raw} ${JSON.stringify(raw)}`}; a service is a mapping (image:, volumes:, ...), so there is nothing to add persistence to` });
       continue;
     }
-    const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report, policy.variables);
+    const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report, suggest, policy.variables);
     if (resolved) services.push(resolved);
   }
   return {
@@ -59,6 +61,11 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
 }
 
 type Report = (d: Omit<Diagnostic, 'file'>) => void;
+interface Suggest {
+  services: Suggester;
+  patterns: Suggester;
+  backends: Suggester;
+}
 
 function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedBackend> {
   const out = new Map<string, ResolvedBackend>();
@@ -114,6 +121,7 @@ function resolveService(
   patterns: PatternTable,
   backends: Map<string, ResolvedBackend>,
   report: Report,
+  suggest: Suggest,
   variables?: Variables,
 ): ResolvedService | undefined {
   const patternName = input.pattern ?? info.block.default;
@@ -124,7 +132,7 @@ function resolveService(
   const pattern = patterns.get(patternName);
   if (!pattern) {
     const at = input.pattern !== undefined ? [...path, 'pattern'] : [info.key, 'default'];
-    report({ code: 'UNKNOWN_PATTERN', severity: 'error', path: at, message: `pattern "${patternName}" does not exist; expected one of ${[...patterns.keys()].join(', ')}`, hint: didYouMean(patternName, patterns.keys()) });
+    report({ code: 'UNKNOWN_PATTERN', severity: 'error', path: at, message: `pattern "${patternName}" does not exist; expected one of ${[...patterns.keys()].join(', ')}`, hint: suggest.patterns.hint(patternName) });
     return undefined;
   }
   let ok = true;
@@ -157,11 +165,11 @@ function resolveService(
   } else if (pattern.backend) {
     if (input.backend === undefined) {
       const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
-      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: `${candidates.length ? `declared: ${candidates.join(', ')}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}` });
+      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: `${candidates.length ? `declared: ${listSome(candidates)}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}` });
     } else {
       backend = backends.get(input.backend);
       if (!backend) {
-        fail({ code: 'UNKNOWN_BACKEND', path: [...path, 'backend'], message: `back-end "${input.backend}" is not declared under x-persistence.backends`, hint: didYouMean(input.backend, backends.keys()) });
+        fail({ code: 'UNKNOWN_BACKEND', path: [...path, 'backend'], message: `back-end "${input.backend}" is not declared under x-persistence.backends`, hint: suggest.backends.hint(input.backend) });
       } else if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
         fail({ code: 'BACKEND_KIND', path: [...path, 'backend'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name === 'plugin' ? 'plugin needs a back-end of type plugin' : 'shared needs nfs, cifs or hostpath'}` });
         backend = undefined;
