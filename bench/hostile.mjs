@@ -54,6 +54,34 @@ function volumeNames(n = 2000) {
   return { id: 'volume-names', label: `${n} services, each mount name declared at the top level, one volume shared by all`, files: { 'in.persist.yaml': text }, args: ['explain', '-f', 'in.persist.yaml'], exit: 0 };
 }
 
+/** diff of two files where every service takes volumes_from of every other (followed per path, 4 levels: n^4; 40 services took 21 s). */
+function diffVolumesFrom(n = 90) {
+  const list = Array.from({ length: n }, (_, i) => `s${i}`).join(', ');
+  let before = 'services:\n';
+  let after = 'services:\n';
+  for (let i = 0; i < n; i++) {
+    before += `  s${i}:\n    image: example/app:1\n    volumes: ["v${i}:/d${i}"]\n    volumes_from: [${list}]\n`;
+    after += `  s${i}:\n    image: example/app:1\n    volumes: ["w${i}:/d${i}"]\n`;
+  }
+  before += 'volumes:\n';
+  after += 'volumes:\n';
+  for (let i = 0; i < n; i++) {
+    before += `  v${i}: {}\n`;
+    after += `  w${i}: {}\n`;
+  }
+  return { id: 'diff-volumes-from', label: `diff, ${n} services each with volumes_from of all ${n}, every volume renamed`, files: { 'old.yml': before, 'new.yml': after }, args: ['diff', '--format', 'json', 'old.yml', 'new.yml'], exit: 1 };
+}
+
+/** build --check against a stale output that differs on every line (the line-matrix diff took 8 s at 4,000 lines). */
+function staleCheck(n = 2000) {
+  let text = 'services:\n';
+  for (let i = 0; i < n; i++) text += `  s${i}:\n    image: example/app:1\n`;
+  text += 'x-persistence:\n  services:\n    s0: { pattern: volume, mounts: [/d] }\n';
+  let stale = '';
+  for (let i = 0; i < 2 * n; i++) stale += `line ${i} of something else ${(i * 7919) % 10007}\n`;
+  return { id: 'stale-check', label: `build --check, ${2 * n} lines of output, all different`, files: { 'in.persist.yaml': text, 'out.yml': stale }, args: ['build', '--check', '-f', 'in.persist.yaml', '-o', 'out.yml'], exit: 1 };
+}
+
 export function hostileCases() {
-  return [slashRun(), didYouMean(), volumeNames()];
+  return [slashRun(), didYouMean(), volumeNames(), diffVolumesFrom(), staleCheck()];
 }

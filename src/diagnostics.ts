@@ -17,6 +17,7 @@ export const DIAG_CODES = {
   FILE_WRITE: 'the output file cannot be written (not a regular file, or the write failed)',
   INTERRUPTED: 'a signal stopped the write of the output; the file was left as it was',
   FILE_TOO_LARGE: 'a file is larger than the tool accepts',
+  TOO_COMPLEX: 'a file within the size limit asks for more work than the tool does (e.g. a web of volumes_from)',
   BOTH_BLOCKS: 'both persistence: and x-persistence: are present',
   BLOCK_IN_SEVERAL_FILES: 'more than one -f file holds a persistence block',
   SCHEMA_TYPE: 'a value has the wrong type',

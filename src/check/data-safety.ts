@@ -62,41 +62,73 @@ function volumeSource(compose: Obj, key: string, project: string): DataSource {
   };
 }
 
-/** The data source at each target of a service (volumes_from followed), keyed by target. */
-export function serviceMounts(compose: unknown, service: string, project = PLACEHOLDER_PROJECT, depth = 0): Map<string, DataSource> {
+/**
+ * Entries copied from one service's mounts to another's through volumes_from, at most, in one
+ * file. Each service's mounts are read once (the walk per path was exponential: 40 services
+ * that each take volumes_from of all the others took 21 s), but a web of volumes_from can still
+ * ask for n x m copies; past this, the file is refused (TOO_COMPLEX) rather than read slowly.
+ */
+export const MAX_INHERITED_MOUNTS = 4_000_000;
+
+export class TooComplexError extends Error {}
+
+/** serviceMounts for every service of one file: each service's mounts read once, volumes_from followed (3 levels, as before). */
+export function mountReader(compose: unknown, project = PLACEHOLDER_PROJECT): (service: string) => Map<string, DataSource> {
   const doc = asMapping(compose);
-  const out = new Map<string, DataSource>();
-  const svc = asMapping(asMapping(doc.services)[service]);
+  const services = asMapping(doc.services);
   const named = new Set(Object.keys(asMapping(doc.volumes)));
-  // volumes_from: the sidecar's mounts are the service's own.
-  if (depth < 3 && Array.isArray(svc.volumes_from)) {
-    for (const ref of svc.volumes_from) {
-      const name = String(ref).replace(/^service:/, '').split(':')[0]!;
-      if (!String(ref).startsWith('container:')) for (const [t, s] of serviceMounts(doc, name, project, depth + 1)) out.set(t, s);
+  const memo = new Map<string, Map<string, DataSource>>();
+  let copied = 0;
+  const read = (service: string, depth: number): Map<string, DataSource> => {
+    const key = `${depth}\u0000${service}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const out = new Map<string, DataSource>();
+    const svc = asMapping(services[service]);
+    // volumes_from: the sidecar's mounts are the service's own.
+    if (depth < 3 && Array.isArray(svc.volumes_from)) {
+      for (const ref of svc.volumes_from) {
+        const name = String(ref).replace(/^service:/, '').split(':')[0]!;
+        if (String(ref).startsWith('container:')) continue;
+        const inherited = read(name, depth + 1);
+        copied += inherited.size;
+        if (copied > MAX_INHERITED_MOUNTS) throw new TooComplexError(`volumes_from makes services take over ${MAX_INHERITED_MOUNTS.toLocaleString('en-US')} mounts from one another; a compose file never needs this many`);
+        for (const [t, s] of inherited) out.set(t, s);
+      }
     }
-  }
-  for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
-    let source: string | undefined;
-    let target: string | undefined;
-    if (typeof v === 'string') {
-      const parts = splitShortSpec(v);
-      if (parts.length >= 2) [source, target] = parts;
-    } else {
-      const m = asMapping(v);
-      if (m.type === 'tmpfs') continue;
-      source = typeof m.source === 'string' ? m.source : undefined;
-      target = typeof m.target === 'string' ? m.target : undefined;
+    for (const v of Array.isArray(svc.volumes) ? svc.volumes : []) {
+      let source: string | undefined;
+      let target: string | undefined;
+      if (typeof v === 'string') {
+        const parts = splitShortSpec(v);
+        if (parts.length >= 2) [source, target] = parts;
+      } else {
+        const m = asMapping(v);
+        if (m.type === 'tmpfs') continue;
+        source = typeof m.source === 'string' ? m.source : undefined;
+        target = typeof m.target === 'string' ? m.target : undefined;
+      }
+      if (!source || !target) continue;
+      const isVolume = named.has(source) || !/^[./~$]/.test(source);
+      out.set(trimEndOf(target, '/') || '/', isVolume ? volumeSource(doc, source, project) : { kind: 'bind', name: source });
     }
-    if (!source || !target) continue;
-    const isVolume = named.has(source) || !/^[./~$]/.test(source);
-    out.set(trimEndOf(target, '/') || '/', isVolume ? volumeSource(doc, source, project) : { kind: 'bind', name: source });
-  }
-  return out;
+    memo.set(key, out);
+    return out;
+  };
+  return (service) => read(service, 0);
+}
+
+/** The data source at each target of a service (volumes_from followed), keyed by target. */
+export function serviceMounts(compose: unknown, service: string, project = PLACEHOLDER_PROJECT): Map<string, DataSource> {
+  return new Map(mountReader(compose, project)(service));
 }
 
 /** The same data: the same engine volume (whatever its key), or the same bind source. */
 const sameData = (a: DataSource, b: DataSource): boolean =>
   a.kind === b.kind && (a.kind === 'volume' ? a.engineName === b.engineName : a.name === b.name);
+
+/** sameData as a key: equal keys, the same data. */
+const dataKey = (s: DataSource): string => JSON.stringify(s.kind === 'volume' ? ['volume', s.engineName] : ['bind', s.name]);
 
 const describe = (s: DataSource): string => (s.kind === 'bind' ? `bind ${s.name}` : s.external ? `external volume ${s.engineName}` : `volume ${s.name}`);
 
@@ -141,17 +173,20 @@ export function dataMoves(oldCompose: unknown, newCompose: unknown, project = PL
   const before = asMapping(oldCompose);
   const after = asMapping(newCompose);
   const out: DataMove[] = [];
-  const afterServices = Object.keys(asMapping(after.services));
-  const afterMounts = afterServices.map((s) => [...serviceMounts(after, s, project).values()]);
+  const readBefore = mountReader(before, project);
+  const readAfter = mountReader(after, project);
+  // Every data source the new file mounts, once (a search of every mount per move was n x m).
+  const mountedAfter = new Set<string>();
+  for (const s of Object.keys(asMapping(after.services))) for (const m of readAfter(s).values()) mountedAfter.add(dataKey(m));
   for (const service of Object.keys(asMapping(before.services))) {
-    const was = serviceMounts(before, service, project);
+    const was = readBefore(service);
     if (!was.size) continue;
     const stillService = Object.hasOwn(asMapping(after.services), service);
-    const now = stillService ? serviceMounts(after, service, project) : new Map<string, DataSource>();
+    const now = stillService ? readAfter(service) : new Map<string, DataSource>();
     for (const [target, from] of was) {
       const to = now.get(target);
       if (to && sameData(from, to)) continue;
-      const usedElsewhere = afterMounts.some((ms) => ms.some((m) => sameData(m, from)));
+      const usedElsewhere = mountedAfter.has(dataKey(from));
       out.push({ service, target, from, ...(to ? { to } : {}), serviceGone: !stillService, usedElsewhere });
     }
   }
@@ -162,7 +197,14 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
   const before = asMapping(oldCompose);
   const after = asMapping(newCompose);
   const out: Diagnostic[] = [];
-  for (const { service, target, from, to, serviceGone, usedElsewhere } of dataMoves(before, after, project)) {
+  let moves: DataMove[];
+  try {
+    moves = dataMoves(before, after, project);
+  } catch (e) {
+    if (e instanceof TooComplexError) return [{ code: 'TOO_COMPLEX', severity: 'error', file, path: ['services'], message: e.message }];
+    throw e;
+  }
+  for (const { service, target, from, to, serviceGone, usedElsewhere } of moves) {
     if (serviceGone && !usedElsewhere) {
       out.push({ code: 'DATA_ORPHANED', severity: 'warning', file, path: ['services', service], message: `service "${service}" is gone; its ${describe(from)} (${target}) is no longer used: the data stays on the host` });
       continue;

@@ -14,7 +14,7 @@ import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic, INTERRUPT_SIGNALS } from './io.js';
-import { compareOutputs, loadOutput } from '../check/data-safety.js';
+import { compareOutputs, loadOutput, TooComplexError } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
 import { projectName } from '../ops/project.js';
 import { asMapping } from '../yaml/plain.js';
@@ -672,10 +672,42 @@ function ownSummary(result: BuildResult): string {
   return `; ${mounts} mount(s) of the services' own${weak.length ? `, of which ${weak.length} at level none (${weak.slice(0, 5).join(', ')}${weak.length > 5 ? ', ...' : ''})` : ''}: compose-persist explain lists them`;
 }
 
-async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
+/** Line edits the --check diff looks for at most; beyond, one hunk replaces what lies between the common start and end. */
+export const MAX_DIFF_EDITS = 1000;
+
+export async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
   // Loaded only for a stale file: a fresh --check (every commit) does not pay for it.
   const { createTwoFilesPatch } = await import('diff');
-  return createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3 });
+  // Bounded: a stale file that differs everywhere took the line-matrix search 8 s at 4,000 lines.
+  const patch = createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3, maxEditLength: MAX_DIFF_EDITS }) as string | undefined;
+  return patch ?? wholeHunk(file, before, after);
+}
+
+/** A unified diff of one hunk: the lines between the common first and last lines, removed and added (linear). */
+function wholeHunk(file: string, before: string, after: string): string {
+  const split = (t: string): string[] => (t === '' ? [] : t.endsWith('\n') ? t.slice(0, -1).split('\n') : t.split('\n'));
+  const a = split(before);
+  const b = split(after);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const from = Math.max(0, start - 3);
+  const tail = Math.max(0, end - 3);
+  const oldLines = a.slice(from, a.length - tail);
+  const newLines = b.slice(from, b.length - tail);
+  const range = (first: number, n: number): string => (n === 0 ? `${first},0` : n === 1 ? `${first + 1}` : `${first + 1},${n}`);
+  const out = [
+    '===================================================================',
+    `--- ${file}\t`,
+    `+++ ${file} (built)\t`,
+    `@@ -${range(from, oldLines.length)} +${range(from, newLines.length)} @@ (more than ${MAX_DIFF_EDITS} lines differ: one hunk)`,
+    ...a.slice(from, start).map((l) => ` ${l}`),
+    ...a.slice(start, a.length - end).map((l) => `-${l}`),
+    ...b.slice(start, b.length - end).map((l) => `+${l}`),
+    ...a.slice(a.length - end, a.length - tail).map((l) => ` ${l}`),
+  ];
+  return `${out.join('\n')}\n`;
 }
 
 /** With --format json, stdout holds JSON even when the command line or the run fails. */
@@ -702,6 +734,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`compose-persist: ${oneLine(e.message)}\n`);
       failJson(io, argv, 'USAGE', e.message);
       return EXIT.usage;
+    }
+    if (e instanceof TooComplexError) {
+      io.stderr(`compose-persist: error TOO_COMPLEX ${oneLine(e.message)}\n`);
+      failJson(io, argv, 'TOO_COMPLEX', e.message);
+      return EXIT.invalid;
     }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {

@@ -8,7 +8,7 @@
  * pattern's owner: is applied, and the old data is never deleted.
  */
 import type { Engine } from '../engine/engine.js';
-import { dataMoves, serviceMounts, type DataSource } from '../check/data-safety.js';
+import { dataMoves, mountReader, type DataSource } from '../check/data-safety.js';
 import { asMapping } from '../yaml/plain.js';
 import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
 import { composeLabels, isEmpty, mountArg, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
@@ -77,16 +77,27 @@ export function planMigration(input: MigrateInput): MigratePlan {
     dropped.push({ service: mv.service, target: mv.target, from });
   }
   const blocked: MigratePlan['blocked'] = [];
+  const blockedNames = new Set<string>();
   const oldVolumes = asMapping(asMapping(input.oldOutput).volumes);
   const newVolumes = asMapping(asMapping(input.newOutput).volumes);
+  // The old file's volumes by engine name, the first mount of each (read once, not once per new mount).
+  const readOld = mountReader(input.oldOutput, input.project);
+  const readNew = mountReader(input.newOutput, input.project);
+  const oldByEngineName = new Map<string, DataSource>();
+  for (const s of Object.keys(asMapping(asMapping(input.oldOutput).services))) {
+    for (const m of readOld(s).values()) if (m.kind === 'volume' && m.engineName !== undefined && !oldByEngineName.has(m.engineName)) oldByEngineName.set(m.engineName, m);
+  }
   for (const [service, def] of Object.entries(asMapping(asMapping(input.newOutput).services))) {
     void def;
-    for (const [target, now] of serviceMounts(input.newOutput, service, input.project)) {
+    for (const [target, now] of readNew(service)) {
       if (now.kind !== 'volume' || now.external) continue;
-      const was = [...Object.keys(asMapping(asMapping(input.oldOutput).services))].flatMap((s) => [...serviceMounts(input.oldOutput, s, input.project).values()]).find((m) => m.kind === 'volume' && m.engineName === now.engineName);
+      const was = now.engineName === undefined ? undefined : oldByEngineName.get(now.engineName);
       if (!was || !(now.name in newVolumes) || !(was.name in oldVolumes)) continue;
       const opts = (x: DataSource): string => JSON.stringify({ d: x.driver ?? 'local', o: x.driverOpts ?? {} });
-      if (opts(was) !== opts(now) && !blocked.some((b) => b.volume === now.engineName)) blocked.push({ service, target, volume: now.engineName!, key: now.name });
+      if (opts(was) !== opts(now) && !blockedNames.has(now.engineName!)) {
+        blockedNames.add(now.engineName!);
+        blocked.push({ service, target, volume: now.engineName!, key: now.name });
+      }
     }
   }
   return { copies, dropped, blocked };
