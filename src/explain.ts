@@ -1,5 +1,5 @@
 /** explain: what each service gets and what it survives, as a table or JSON. */
-import { levelRank, type Level, type Plan } from './model.js';
+import { levelRank, type Level, type Plan, type ServicePlan } from './model.js';
 import type { PatternDef } from './plan/patterns.js';
 import { oneLine } from './diagnostics.js';
 
@@ -51,14 +51,46 @@ export function explainRows(plan: Plan): ExplainRow[] {
     generated: [u.note],
     ...(u.mounts?.length ? { mounts: u.mounts.map((m) => ({ target: m.target, pattern: m.kind, level: m.level, ...survives(m.level), survivesDownV: OWN_OUTSIDE_VOLUME_STORE.has(m.kind), what: m.note })) } : {}),
   }));
-  return [...plan.services.map((s): ExplainRow => ({
+  return [...byService(plan.services).map((parts): ExplainRow => (parts.length === 1 ? serviceRow(parts[0]!) : mixedRow(parts))), ...unlisted];
+}
+
+const downV = (s: ServicePlan): boolean => OUTSIDE_VOLUME_STORE.has(s.pattern) || (s.volumes.length > 0 && s.volumes.every((v) => v.external !== undefined));
+
+function serviceRow(s: ServicePlan): ExplainRow {
+  return {
     service: s.service,
     pattern: s.pattern,
     level: s.level,
     ...survives(s.level),
-    survivesDownV: OUTSIDE_VOLUME_STORE.has(s.pattern) || (s.volumes.length > 0 && s.volumes.every((v) => v.external !== undefined)),
+    survivesDownV: downV(s),
     generated: s.generated.length ? s.generated : [s.reason ? `nothing (${s.reason})` : 'nothing'],
-  })), ...unlisted];
+  };
+}
+
+/** A service with a pattern per mount: its level is its weakest mount's, and each mount has its row. */
+function mixedRow(parts: readonly ServicePlan[]): ExplainRow {
+  const level = parts.reduce<Level>((l, p) => (levelRank(p.level) < levelRank(l) ? p.level : l), 'host');
+  const mounts = parts.flatMap((p): ExplainMountRow[] => [
+    ...p.volumes.map((v) => ({ target: v.target, what: `volume ${v.name}${v.driver ? ` (driver ${v.driver.driver}${v.driver.driverOpts.type ? `, ${v.driver.driverOpts.type}` : ''})` : ''}${v.external ? ', kept' : ''}`, downV: OUTSIDE_VOLUME_STORE.has(p.pattern) || v.external !== undefined })),
+    ...p.binds.map((b) => ({ target: b.target, what: `bind ${b.source}${p.init ? ` (owner ${p.init.owner})` : ''}`, downV: true })),
+    ...(p.scratch ?? []).map((t) => ({ target: t, what: 'nothing (pattern none)', downV: false })),
+  ].map((m) => ({ target: m.target, pattern: p.pattern, level: p.level, ...survives(p.level), survivesDownV: m.downV, what: m.what })));
+  return {
+    service: parts[0]!.service,
+    pattern: parts.map((p) => p.pattern).join('+'),
+    level,
+    ...survives(level),
+    survivesDownV: parts.every(downV),
+    generated: parts.flatMap((p) => p.generated),
+    mounts,
+  };
+}
+
+/** Plans in order, the parts of one service together. */
+function byService(plans: readonly ServicePlan[]): ServicePlan[][] {
+  const out = new Map<string, ServicePlan[]>();
+  for (const p of plans) out.set(p.service, [...(out.get(p.service) ?? []), p]);
+  return [...out.values()];
 }
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'NO');

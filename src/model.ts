@@ -18,6 +18,12 @@ export type OptionValue = string | number | boolean;
 
 export interface MountInput {
   target: string;
+  /** This mount's own pattern, over the service's (a pattern per mount). */
+  pattern?: string;
+  /** shared/plugin: this mount's own back-end, over the service's. */
+  backend?: string;
+  /** bind: this mount's owner, over the service's. */
+  owner?: string;
   name?: string;
   source?: string;
   path?: string;
@@ -170,6 +176,8 @@ export interface ServicePlan {
   backend?: string;
   /** Parameters of a user-defined pattern, as given. */
   params?: Record<string, unknown>;
+  /** Mounts given pattern none in a service with a pattern per mount: nothing kept there. */
+  scratch?: string[];
   /** Human lines for explain: what was generated. */
   generated: string[];
   path: YamlPath;

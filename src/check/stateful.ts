@@ -51,19 +51,21 @@ function ownTargets(name: string, service: ServiceView): Target[] {
 export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined, plan: Plan | undefined, file: string, vars: Variables = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const required = spec?.require;
-  const planned = new Map(plan?.services.map((s) => [s.service, s]) ?? []);
-  const resolved = new Map(spec?.services.map((s) => [s.service, s]) ?? []);
+  // A service with a pattern per mount has several parts: all of them count.
+  const planned = groupBy(plan?.services ?? [], (s) => s.service);
+  const resolvedMounts = groupBy(spec?.services.flatMap((s) => s.mounts.map((m) => ({ service: s.service, m }))) ?? [], (x) => x.service);
   for (const [name, svc] of Object.entries(view.services)) {
     const match = matchImage(svc.image, vars);
     if (!match) continue;
     const at: YamlPath = ['services', name, 'image'];
     const image = String(svc.image);
-    const p = planned.get(name);
-    const blockMounts = resolved.get(name)?.mounts.map((m): Target => ({ target: m.target, path: m.path })) ?? [];
+    const parts = planned.get(name);
+    const p = parts?.[0];
+    const blockMounts = (resolvedMounts.get(name) ?? []).map(({ m }): Target => ({ target: m.target, path: m.path }));
     out.push(...variableProblems(match, image, at, file));
     out.push(...versionProblems(match, image, [...ownTargets(name, svc), ...blockMounts], at, file));
     if (p) {
-      if (p.level === 'none' && p.pattern === 'none') {
+      if (parts!.every((x) => x.level === 'none' && x.pattern === 'none')) {
         out.push({
           code: 'STATEFUL_NONE', severity: required && required !== 'none' ? 'error' : 'warning', file, path: [...p.path, 'pattern'],
           message: `service "${name}" runs ${image}, which keeps data in ${match.paths.join(', ')}, and pattern none lets an upgrade wipe it`,
@@ -86,6 +88,17 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
         : `service "${name}" runs ${image}, which keeps its data in ${match.paths.join(', ')}, and nothing is mounted there: an upgrade wipes it`,
       hint: `add it to x-persistence, e.g. ${name}: { pattern: volume }; the catalog supplies the mounts`,
     });
+  }
+  return out;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
   }
   return out;
 }

@@ -56,6 +56,9 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
       if (m.keep) generated.push(`kept: external volume ${m.keep} (survives docker compose down -v; create it with compose-persist volumes create)`);
     }
   }
+  // pattern none on a mount (a pattern per mount): nothing is added, and explain says so.
+  const scratch = !pattern.needsMounts && s.mounts.length ? s.mounts.map((m) => m.target) : undefined;
+  if (scratch) generated.push(...scratch.map((t) => `nothing at ${t}: lost when the container is recreated`));
   const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image, ...profiles } : undefined;
   if (sidecar) generated.push(`sidecar service ${sidecar.name} (${sidecar.image}) owning the volumes; volumes_from + depends_on`);
   const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner, ...profiles } : undefined;
@@ -83,6 +86,7 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
     ...(s.reason ? { reason: s.reason } : {}),
     ...(s.backend ? { backend: s.backend.name } : {}),
     ...(s.params ? { params: s.params } : {}),
+    ...(scratch ? { scratch } : {}),
     generated,
     path: s.path,
   };

@@ -76,7 +76,44 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
  * alone, which names the template and service at fault.
  */
 export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map(), declared: ReadonlySet<string> = new Set()): Fragment[] {
-  return declareOnce(renderAll(plans, target, patterns, userTemplates), declared);
+  return declareOnce(combineByService(renderAll(plans, target, patterns, userTemplates)), declared);
+}
+
+/**
+ * A service with a pattern per mount is planned as several parts (one per pattern and
+ * back-end); what they add to the service is one fragment, so merge sees each service once.
+ */
+function combineByService(fragments: readonly Fragment[]): Fragment[] {
+  const out = new Map<string, Fragment>();
+  for (const f of fragments) {
+    const seen = out.get(f.service);
+    if (!seen) {
+      out.set(f.service, f);
+      continue;
+    }
+    out.set(f.service, {
+      service: f.service,
+      volumes: [...seen.volumes, ...f.volumes],
+      volumesFrom: [...seen.volumesFrom, ...f.volumesFrom.filter((v) => !seen.volumesFrom.includes(v))],
+      dependsOn: { ...seen.dependsOn, ...f.dependsOn },
+      set: mergeSet(seen.set, f.set),
+      services: { ...seen.services, ...f.services },
+      topVolumes: { ...seen.topVolumes, ...f.topVolumes },
+    });
+  }
+  return [...out.values()];
+}
+
+/** Keys two parts set on one service (Swarm placement): mappings merged, lists joined without repeats. */
+function mergeSet(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    if (Array.isArray(cur) && Array.isArray(v)) out[k] = [...cur, ...v.filter((x) => !cur.some((c) => JSON.stringify(c) === JSON.stringify(x)))];
+    else if (cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(cur) && !Array.isArray(v)) out[k] = mergeSet(cur as Record<string, unknown>, v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
 }
 
 /**

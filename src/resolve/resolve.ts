@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
-import type { PatternTable } from '../plan/patterns.js';
+import type { PatternDef, PatternTable } from '../plan/patterns.js';
 import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from './compose-view.js';
@@ -52,7 +52,7 @@ export function resolve(info: BlockInfo, compose: ComposeView, patterns: Pattern
       continue;
     }
     const resolved = resolveService(name, input ?? {}, path, info, compose, patterns, backends, report, suggest, policy.variables);
-    if (resolved) services.push(resolved);
+    if (resolved) services.push(...resolved);
   }
   return {
     value: { blockKey: key, file, require: block.require, safePaths: block['safe-paths'] ?? false, services },
@@ -123,7 +123,7 @@ function resolveService(
   report: Report,
   suggest: Suggest,
   variables?: Variables,
-): ResolvedService | undefined {
+): ResolvedService[] | undefined {
   const patternName = input.pattern ?? info.block.default;
   if (patternName === undefined) {
     report({ code: 'SCHEMA_REQUIRED', severity: 'error', path, message: `service "${service}" names no pattern and the block has no default:`, hint: `add pattern: ${[...patterns.keys()].join(' | ')}` });
@@ -141,41 +141,34 @@ function resolveService(
     report({ severity: 'error', ...d });
   };
 
+  // A pattern per mount: each mount may name its own (issue 12.4); the service's is the default.
+  const rawMounts = input.mounts ?? [];
+  const mountPatterns = rawMounts.map((raw, i): PatternDef | undefined => {
+    const name = typeof raw === 'object' ? raw.pattern : undefined;
+    if (name === undefined) return pattern;
+    const p = patterns.get(name);
+    if (!p) fail({ code: 'UNKNOWN_PATTERN', path: [...path, 'mounts', i, 'pattern'], message: `pattern "${name}" does not exist; expected one of ${[...patterns.keys()].join(', ')}`, hint: suggest.patterns.hint(name) });
+    return p;
+  });
+  const usesServicePattern = input.mounts === undefined || rawMounts.length === 0 || rawMounts.some((m) => typeof m === 'string' || m.pattern === undefined);
+  const used = new Set<PatternDef>([...(usesServicePattern ? [pattern] : []), ...mountPatterns.filter((p): p is PatternDef => p !== undefined)]);
+
   for (const k of Object.keys(input) as (keyof ServiceInput)[]) {
     if (k === 'keep') {
-      if (!pattern.keepable) fail(keepRefused(pattern.name, [...path, k]));
+      if (![...used].some((p) => p.keepable)) fail(keepRefused(pattern.name, [...path, k]));
       continue;
     }
-    if (k === 'pattern' || pattern.keys.includes(k)) continue;
+    if (k === 'pattern' || [...used].some((p) => p.keys.includes(k))) continue;
     if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${pattern.name}` });
     else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...path, k], message: `${k}: has no meaning for pattern ${pattern.name} and is ignored`, ...(k === 'driver' || k === 'driver_opts' ? { hint: 'driver: and driver_opts: are a volume driver of the service\'s own, for pattern: plugin' } : {}) });
   }
 
-  // Back-end: required by shared/plugin, of the matching kind.
-  let backend: ResolvedBackend | undefined;
-  const inline = input.driver !== undefined || input.driver_opts !== undefined;
-  if (pattern.backend === 'plugin' && inline) {
-    if (input.backend !== undefined) {
-      fail({ code: 'SCHEMA_FORMAT', path: [...path, 'backend'], message: `service "${service}" names back-end "${input.backend}" and also writes driver:/driver_opts: of its own; give one of the two`, hint: 'remove backend: to use the driver written here, or remove driver: and driver_opts:' });
-    } else if (input.driver === undefined) {
-      fail({ code: 'MISSING_BACKEND', path: [...path, 'driver_opts'], message: 'driver_opts: needs driver: beside it (the volume driver the options are for)', hint: 'e.g. driver: convoy' });
-    } else {
-      backend = inlineBackend(service, input, path, info, report);
-    }
-  } else if (pattern.backend) {
-    if (input.backend === undefined) {
-      const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
-      fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: `${candidates.length ? `declared: ${listSome(candidates)}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}` });
-    } else {
-      backend = backends.get(input.backend);
-      if (!backend) {
-        fail({ code: 'UNKNOWN_BACKEND', path: [...path, 'backend'], message: `back-end "${input.backend}" is not declared under x-persistence.backends`, hint: suggest.backends.hint(input.backend) });
-      } else if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
-        fail({ code: 'BACKEND_KIND', path: [...path, 'backend'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name === 'plugin' ? 'plugin needs a back-end of type plugin' : 'shared needs nfs, cifs or hostpath'}` });
-        backend = undefined;
-      }
-    }
-  }
+  // The service's back-end, looked up once, when a mount of a pattern that needs one has none of its own.
+  const serviceBackend = new Map<string, ResolvedBackend | undefined>();
+  const backendOfService = (p: PatternDef): ResolvedBackend | undefined => {
+    if (!serviceBackend.has(p.name)) serviceBackend.set(p.name, resolveServiceBackend(service, input, path, p, info, backends, report, suggest, fail));
+    return serviceBackend.get(p.name);
+  };
 
   const catalogMatch = input.mounts === undefined && pattern.needsMounts ? matchImage(compose.services[service]?.image, variables) : undefined;
   const mountsIn = input.mounts ?? catalogMatch?.paths ?? [];
@@ -184,9 +177,13 @@ function resolveService(
   }
   const existing = new Set(mountTargets(compose.services[service]));
   const seen = new Map<string, number>();
-  const mounts: ResolvedMount[] = [];
+  // Mounts grouped into parts: one per pattern, back-end and owner, each planned and rendered as a service entry of its own.
+  const parts = new Map<string, { pattern: PatternDef; backend?: ResolvedBackend; owner?: string; mounts: ResolvedMount[] }>();
+  const names: ResolvedMount[] = [];
   mountsIn.forEach((raw, i) => {
     const m: MountInput = typeof raw === 'string' ? { target: raw } : raw;
+    const mp = (input.mounts ? mountPatterns[i] : pattern);
+    if (!mp) return;
     // Mounts taken from the catalog have no line of their own: they point at the service entry.
     const mpath: YamlPath = catalogMatch ? path : [...path, 'mounts', i];
     const tpath = typeof raw === 'string' ? mpath : [...mpath, 'target'];
@@ -209,32 +206,47 @@ function resolveService(
       fail({ code: 'MOUNT_CONFLICT', path: tpath, message: `service "${service}" already mounts something at ${target} in its own volumes:; remove one of the two` });
       return;
     }
-    if (m.keep !== undefined && m.keep !== false && !pattern.keepable) {
-      fail(keepRefused(pattern.name, [...mpath, 'keep']));
+    if (m.keep !== undefined && m.keep !== false && !mp.keepable) {
+      fail(keepRefused(mp.name, [...mpath, 'keep']));
       return;
     }
     for (const k of Object.keys(m) as (keyof MountInput)[]) {
-      if (k !== 'target' && k !== 'keep' && !pattern.mountKeys.includes(k)) {
-        report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${pattern.name} and is ignored` });
-      }
+      if (k === 'target' || k === 'keep' || k === 'pattern' || mp.mountKeys.includes(k)) continue;
+      if (k === 'backend' && mp.backend) continue;
+      if (k === 'owner' && mp.name === 'bind') continue;
+      if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...mpath, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${mp.name}` });
+      else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${mp.name} and is ignored` });
     }
     const name = m.name ?? `${service}-${lastSegmentName(target)}`;
-    const sameName = mounts.find((other) => other.name === name);
+    const sameName = names.find((other) => other.name === name);
     if (sameName) {
       fail({ code: 'NAME_COLLISION', path: tpath, message: `mounts ${sameName.target} and ${target} of service "${service}" would both be named "${name}" (from their last path segment)`, hint: 'give one of them its own name:' });
       return;
     }
+    // Its back-end: its own, else the service's (only for a pattern that takes one).
+    let backend: ResolvedBackend | undefined;
+    if (mp.backend) {
+      if (m.backend !== undefined) backend = lookupBackend(m.backend, mp, [...mpath, 'backend'], backends, suggest, fail);
+      else if (mp === pattern || input.backend !== undefined || input.driver !== undefined) backend = backendOfService(mp);
+      else fail({ code: 'MISSING_BACKEND', path: [...mpath, 'pattern'], message: `pattern ${mp.name} needs a back-end: give this mount backend: naming one of x-persistence.backends`, hint: backendCandidates(backends, mp) });
+      if (!backend) return;
+      if (BACKEND_KINDS[backend.type].pattern !== mp.name) {
+        fail({ code: 'BACKEND_KIND', path: [...mpath, m.backend !== undefined ? 'backend' : 'pattern'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${mp.name} cannot use` });
+        return;
+      }
+    }
     // A mount's own keep: wins over the service's (keep: false opts one mount out).
     const keep = m.keep ?? input.keep;
-    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(pattern.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath };
-    if (pattern.name === 'bind') {
+    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(mp.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath };
+    names.push(mount);
+    if (mp.name === 'bind') {
       const source = normaliseBindSource(m.source ?? `./data/${name}`);
       const sourceProblem = checkBindSource(source);
       if (sourceProblem.error) fail({ code: 'BAD_PATH', path: [...mpath, 'source'], message: sourceProblem.error });
       if (reportUnsafe(info, report, sourceProblem.unsafe, m.source ? [...mpath, 'source'] : mpath)) ok = false;
       mount.source = source;
     }
-    if (pattern.name === 'shared') {
+    if (mp.name === 'shared') {
       const sub = m.path ?? name;
       const subProblem = sub === '.' ? undefined : pathProblem(sub);
       if (subProblem || sub.split('/').includes('..')) {
@@ -242,31 +254,91 @@ function resolveService(
       }
       mount.subPath = sub;
     }
-    if (pattern.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
+    if (mp.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
       const b = backend.input;
       for (const p of checkPluginOptions(b, m.options, 'options')) report(problemToDiagnostic(p, mpath, info));
       // A mount's own options can turn a local-driver volume into a bind, or point it elsewhere.
       const merged = pluginOptions(b, m.options);
       const device = localBindDevice(b.driver, merged);
       if (device !== undefined && device !== localBindDevice(b.driver, b.options ?? {}) && reportUnsafe(info, report, unsafeHostPath(device, "the local driver's bind device"), [...mpath, 'options'])) ok = false;
-      const level = pluginLevel(b, merged);
-      if (level !== backend.level) backend = { ...backend, level };
     }
-    mounts.push(mount);
+    const owner = mp.name === 'bind' ? (m.owner ?? input.owner) : undefined;
+    const key = `${mp.name}\u0000${backend?.name ?? ''}\u0000${owner ?? ''}`;
+    const part = parts.get(key) ?? { pattern: mp, ...(backend ? { backend } : {}), ...(owner ? { owner } : {}), mounts: [] };
+    parts.set(key, part);
+    part.mounts.push(mount);
   });
+  // The service's pattern with no mount of its own (none, or a user pattern without mounts) is still planned.
+  if (!pattern.needsMounts && ![...parts.values()].some((p) => p.pattern === pattern)) parts.set(`${pattern.name}\u0000\u0000`, { pattern, mounts: [] });
+  // Back-end required by the service's pattern but no mount reached it (e.g. mounts missing): report it once.
+  if (pattern.backend && usesServicePattern && mountsIn.length === 0) backendOfService(pattern);
+  const binds = [...parts.values()].filter((p) => p.pattern.name === 'bind' && p.owner);
+  if (binds.length > 1) {
+    fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, 'mounts'], message: `the bind mounts of service "${service}" give ${binds.length} different owners (${binds.map((b) => b.owner).join(', ')}); its one init service (${service}-init) sets one uid:gid`, hint: 'give them one owner:, or move one into a service of its own' });
+  }
   if (!ok) return undefined;
-  return {
-    service,
-    pattern: pattern.name,
-    mounts,
-    ...(input.owner ? { owner: input.owner } : {}),
-    ...(backend ? { backend } : {}),
-    image: input.image ?? DEFAULT_HELPER_IMAGE,
-    ...(input.node ? { node: input.node } : {}),
-    ...(input.reason ? { reason: input.reason } : {}),
-    ...(input.params ? { params: input.params } : {}),
-    path,
-  };
+  return [...parts.values()].map((part) => {
+    // A plugin volume's level may be lowered by its mounts' options (a local driver turned into a bind).
+    let backend = part.backend;
+    if (backend?.input.type === 'plugin') {
+      const b = backend.input;
+      for (const m of part.mounts) {
+        const level = pluginLevel(b, pluginOptions(b, m.options));
+        if (level !== backend.level) backend = { ...backend, level };
+      }
+    }
+    return {
+      service,
+      pattern: part.pattern.name,
+      mounts: part.mounts,
+      ...(part.owner ? { owner: part.owner } : {}),
+      ...(backend ? { backend } : {}),
+      image: input.image ?? DEFAULT_HELPER_IMAGE,
+      ...(input.node ? { node: input.node } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.params && part.pattern === pattern ? { params: input.params } : {}),
+      path,
+    };
+  });
+}
+
+function backendCandidates(backends: Map<string, ResolvedBackend>, pattern: PatternDef): string {
+  const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
+  return `${candidates.length ? `declared: ${listSome(candidates)}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}`;
+}
+
+function lookupBackend(name: string, pattern: PatternDef, at: YamlPath, backends: Map<string, ResolvedBackend>, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
+  const backend = backends.get(name);
+  if (!backend) {
+    fail({ code: 'UNKNOWN_BACKEND', path: at, message: `back-end "${name}" is not declared under x-persistence.backends`, hint: suggest.backends.hint(name) });
+    return undefined;
+  }
+  if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
+    fail({ code: 'BACKEND_KIND', path: at, message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name === 'plugin' ? 'plugin needs a back-end of type plugin' : 'shared needs nfs, cifs or hostpath'}` });
+    return undefined;
+  }
+  return backend;
+}
+
+/** The service's own back-end: backend: naming a declared one, or (plugin) driver:/driver_opts: inline. */
+function resolveServiceBackend(service: string, input: ServiceInput, path: YamlPath, pattern: PatternDef, info: BlockInfo, backends: Map<string, ResolvedBackend>, report: Report, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
+  const inline = input.driver !== undefined || input.driver_opts !== undefined;
+  if (inline && (pattern.backend === 'plugin' || input.backend === undefined)) {
+    if (input.backend !== undefined) {
+      fail({ code: 'SCHEMA_FORMAT', path: [...path, 'backend'], message: `service "${service}" names back-end "${input.backend}" and also writes driver:/driver_opts: of its own; give one of the two`, hint: 'remove backend: to use the driver written here, or remove driver: and driver_opts:' });
+      return undefined;
+    }
+    if (input.driver === undefined) {
+      fail({ code: 'MISSING_BACKEND', path: [...path, 'driver_opts'], message: 'driver_opts: needs driver: beside it (the volume driver the options are for)', hint: 'e.g. driver: convoy' });
+      return undefined;
+    }
+    return inlineBackend(service, input, path, info, report);
+  }
+  if (input.backend === undefined) {
+    fail({ code: 'MISSING_BACKEND', path, message: `pattern ${pattern.name} needs backend: naming one of x-persistence.backends`, hint: backendCandidates(backends, pattern) });
+    return undefined;
+  }
+  return lookupBackend(input.backend, pattern, [...path, 'backend'], backends, suggest, fail);
 }
 
 function keepRefused(pattern: string, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
