@@ -409,7 +409,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const record = (step: Step, seen: ReadonlyMap<string, boolean>): void => {
     for (const [id, kept] of seen) rowOf.get(id)!.observed[step] = kept ? 'kept' : 'lost';
     for (const s of rw.checked) {
-      const rows = mounts.filter((m) => m.service === s && seen.has(m.id)).map((m) => `${m.target} ${seen.get(m.id) ? 'kept' : 'LOST'}`);
+      const rows = mounts.filter((m) => m.service === s && seen.has(m.id)).map((m) => {
+        const got = seen.get(m.id) ? 'kept' : 'lost';
+        const claim = rowOf.get(m.id)!.claims[step];
+        return `${m.target} ${got === claim ? got : `${got.toUpperCase()} (claims ${claim})`}`;
+      });
       if (rows.length) log(`${STEP_NAMES[step]}: ${s}: ${rows.join(', ')}`);
     }
   };
@@ -466,9 +470,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 
   async function steps(): Promise<void> {
 
-    await timed('create', async () => {
+    await timed(options.run !== undefined ? 'run' : 'create', async () => {
       projectMayExist = true;
-      await composeStep(['up', '--no-start'], 'creating the containers');
+      // --run: the services start first with their real process (canaries written before would be in
+      // its way, e.g. initdb refuses a non-empty directory); they are killed after docker diff.
+      if (options.run !== undefined) await composeStep(['up', '-d'], 'starting the services (--run)');
+      else await composeStep(['up', '--no-start'], 'creating the containers');
       ids = await containers();
       const r = await docker(['inspect', '--format', '{{.Id}} {{json .Mounts}}', ...new Set(ids.values())], 'inspecting the containers');
       const byId = new Map(r.stdout.split('\n').filter(Boolean).map((l) => {
@@ -477,6 +484,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       }));
       layout = new Map([...ids].map(([s, id]) => [s, byId.get(id) ?? []]));
       for (const ms of byId.values()) for (const c of ms ?? []) if (c.Type === 'volume' && /^[0-9a-f]{64}$/.test(c.Name ?? '')) anonymous.add(c.Name!);
+      if (options.run !== undefined) await runPhase();
       plan();
       await writeCanaries();
       log(`create: ${rw.checked.length} service(s), ${mounts.filter((m) => !m.notExercised).length} canary(ies) written`);
@@ -497,7 +505,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       record('downUp', await readCanaries(() => true));
     });
 
-    if (options.run !== undefined) await timed('run', () => runPhase());
 
     await timed('host loss', async () => {
       await composeStep(['down', '-v'], 'host loss (down -v)');
@@ -538,20 +545,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 
   async function runPhase(): Promise<void> {
     const seconds = options.run!;
-    await composeStep(['up', '-d'], 'starting the services (--run)');
-    ids = await containers();
-    log(`run: ${rw.checked.join(', ')} started; running ${seconds} s`);
+    log(`run: ${created.join(', ')} started; running ${seconds} s`);
     await sleep(seconds * 1000, signal);
     checkAbort();
     const findings: RunFinding[] = [];
-    for (const s of rw.checked) {
+    for (const s of created) {
       const r = await docker(['diff', ids.get(s)!], `docker diff of ${s}`);
       const dests = (layout.get(s) ?? []).map((c) => c.Destination);
       const own = mounts.filter((m) => m.service === s && m.kind === 'layer').map((m) => canaryPath(m));
       const changed = r.stdout.split('\n').map((l) => /^([ACD]) (.+)$/.exec(l.trim())).filter((x): x is RegExpExecArray => x !== null);
-      const paths = changed.filter(([, t, p]) => t !== 'D' && !IGNORED_DIFF.some((re) => re.test(p!)) && !own.includes(p!) && !dests.some((d) => p === d || p!.startsWith(d + '/')))
+      const paths = changed.filter(([, t, p]) => t !== 'D' && !IGNORED_DIFF.some((re) => re.test(p!)) && !own.includes(p!) && !dests.some((d) => p === d || p!.startsWith(d + '/') || d.startsWith(p + '/')))
         .map(([, , p]) => p!);
-      // Only the leaves: a changed directory whose entries are listed is not a finding of its own.
+      // (a parent of a mount point is the engine's, made for the mount.) Only the leaves: a changed
+      // directory whose entries are listed is not a finding of its own.
       const leaves = paths.filter((p) => !paths.some((o) => o !== p && o.startsWith(p + '/')));
       const added = new Set(changed.filter(([, t]) => t === 'A').map(([, , p]) => p!));
       if (!leaves.length) {
@@ -571,6 +577,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       } else log(`run: ${s}: wrote outside its mounts (pattern ${sp?.pattern ?? '-'}, level none: lost on upgrade as claimed): ${shown}`);
     }
     report.run = { seconds, findings };
+    // Stopped at once: the steps that follow only need the containers and their mounts.
+    const running = (await docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`], 'listing the running containers')).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (running.length) await engine.docker(['kill', ...running], opt());
   }
 
   async function cleanup(): Promise<void> {

@@ -180,3 +180,49 @@ describe.skipIf(!inject('engine'))('verify', () => {
     }
   });
 });
+
+describe.skipIf(!inject('engine'))('verify --run', () => {
+  // An image whose process writes under /var/lib/app/18 (as postgres 18 writes under
+  // /var/lib/postgresql/18), plus /tmp and a pid file (ignored), then stays up.
+  const image = `${inject('runPrefix')}writer:v1`;
+  let dir = '';
+  beforeAll(() => {
+    dir = makeWorkDir('verify-run');
+    const c = docker(['create', 'busybox:latest']).stdout.trim();
+    const script = 'mkdir -p /var/lib/app/18/main /data && echo s > /var/lib/app/18/main/state && echo ok > /data/ok && echo 1 > /tmp/t && echo 1 > /var/run/app.pid && trap "exit 0" TERM; while :; do sleep 1; done';
+    const r = run('sh', ['-c', `docker export ${c} | docker import --change 'CMD ["sh","-c",${JSON.stringify(script).replace(/'/g, "'\\''")}]' - ${image}`]);
+    docker(['rm', c]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(() => {
+    docker(['rmi', image]);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const source = (mounts: string) => `services:\n  app:\n    image: ${image}\nx-persistence:\n  services:\n    app: {pattern: volume, mounts: ${mounts}}\n`;
+
+  it('flags the path the process wrote outside every mount, with the mount that would keep it', () => {
+    fs.writeFileSync(path.join(dir, 'app.persist.yaml'), source('[/var/lib/app/data, {target: /data, name: app-ok}]'));
+    const r = verifyCli(['-f', 'app.persist.yaml', '--run', '3'], dir);
+    const rep = parse(r.stdout);
+    const d = rep.diagnostics.find((x) => x.code === 'STATE_OUTSIDE_MOUNTS');
+    report(`verify --run: writes outside mounts flagged: ${r.code === 1 && d?.paths?.includes('/var/lib/app/18/main/state') ? 'PASS' : `FAIL (${r.stdout} ${r.stderr})`}`);
+    expect(r.code).toBe(1);
+    expect(d?.paths).toEqual(['/var/lib/app/18/main/state']);
+    expect(d?.message).toMatch(/a mount at \/var\/lib\/app would keep it/);
+    expect(rep.run?.findings[0]?.suggest).toBe('/var/lib/app');
+    // the canary steps ran too, and matched
+    expect(rep.rows.every((x) => x.match && x.observed.upgrade === 'kept')).toBe(true);
+    expect(remains(rep.project, rep.dir)).toEqual([]);
+  });
+
+  it('passes when the mount covers what the process writes (/tmp and the pid file are not state)', () => {
+    fs.writeFileSync(path.join(dir, 'app2.persist.yaml'), source('[/var/lib/app, {target: /data, name: app-ok}]'));
+    const r = verifyCli(['-f', 'app2.persist.yaml', '--run', '3'], dir);
+    const rep = parse(r.stdout);
+    report(`verify --run: mounted state passes: ${r.code === 0 ? 'PASS' : `FAIL (${rep.diagnostics.map((x) => x.message).join('; ')})`}`);
+    expect(r.code, r.stdout).toBe(0);
+    expect(rep.run?.findings).toEqual([]);
+    expect(remains(rep.project, rep.dir)).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ export interface SimOptions {
   downVKeepsVolumes?: boolean;
   /** Fails this compose command (args joined by spaces). */
   failCompose?: string;
+  /** What docker diff answers, per service (--run). */
+  diff?: Record<string, string>;
   /** Called before each call (e.g. to abort in the middle). */
   onCall?: (kind: string, args: readonly string[]) => void;
 }
@@ -268,8 +270,12 @@ export function simEngine(opts: SimOptions = {}): Sim {
         return ok();
       case 'network':
         return ok('');
-      case 'diff':
-        return ok('');
+      case 'diff': {
+        const c = containers.find((x) => x.id === args[1]);
+        return ok((c && opts.diff?.[c.service]) ?? '');
+      }
+      case 'kill':
+        return ok();
       default:
         return err(`sim: docker ${args.join(' ')}`);
     }

@@ -201,6 +201,24 @@ describe('verify: steps and verdicts (simulated engine)', () => {
     expect(claimsOf({ level: 'none', pattern: 'volume' }, 'swarm')).toEqual({ upgrade: 'kept', downUp: 'kept', hostLoss: 'lost' });
   });
 
+  it('--run: the services start first (up -d), docker diff outside every mount is STATE_OUTSIDE_MOUNTS naming the paths and the mount that would keep them; /tmp, /run, pid and socket files are ignored; none may write anywhere', async () => {
+    const diff = ['C /var', 'C /var/lib', 'C /var/lib/postgresql', 'A /var/lib/postgresql/18', 'A /var/lib/postgresql/18/main', 'A /var/lib/postgresql/18/main/PG_VERSION', 'A /tmp/x', 'A /run/db.pid', 'A /var/run/x.sock', 'A /var/lib/postgresql/data/inside'].join('\n');
+    // a parent of a mount point (the engine makes it for the mount) is no finding
+    const sim = simEngine({ diff: { db: diff, tmp: 'A /cache/blob', wiki: 'C /var\nA /var/www' } });
+    const r = await run(sim, { run: 5, sleep: async () => undefined });
+    expect(sim.calls.filter((c) => c.startsWith('compose'))[0]).toBe('compose up -d');
+    expect(sim.calls.some((c) => c.startsWith('docker kill'))).toBe(true);
+    const d = r.diagnostics.filter((x) => x.code === 'STATE_OUTSIDE_MOUNTS');
+    expect(d).toHaveLength(1);
+    expect(d[0]!.paths).toEqual(['/var/lib/postgresql/18/main/PG_VERSION']);
+    expect(d[0]!.message).toMatch(/^db: its process wrote outside every mount.*\/var\/lib\/postgresql\/18\/main\/PG_VERSION; a mount at \/var\/lib\/postgresql would keep it/);
+    expect(r.run?.findings.map((f) => f.service)).toEqual(['db', 'tmp']);
+    expect(r.ok).toBe(false);
+    // the canary steps still ran, after the run
+    expect(rowsOf(r)['db /var/lib/postgresql/data']).toEqual(['kept', 'kept', 'lost', true]);
+    expect(sim.containers).toEqual([]);
+  });
+
   it('tarOne writes a ustar header the engine reads (long paths split into prefix)', () => {
     const t = tarOne('/var/lib/x/.c', 'abc');
     expect(t.length).toBe(512 * 2 + 1024);
