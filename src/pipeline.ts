@@ -14,7 +14,7 @@ import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
 import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
 import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
-import { compileUserTemplate, renderPlans } from './render/render.js';
+import { compileUserTemplate, renderPlans, renderUserPlans } from './render/render.js';
 import { dirname, join } from 'node:path';
 import type { Fragment, ResolvedSpec } from './model.js';
 import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
@@ -177,10 +177,14 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   diagnostics.push(...checkPolicy(resolved.value, planned.value));
   diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file, options.variables));
   if (target === 'swarm') diagnostics.push(...swarmTarget.check(view, first.file));
+  if (hasErrors(diagnostics)) return done({ plan: planned.value });
+  // User patterns are rendered and checked by validate too (their faults are the source's).
+  const userTemplates = new Map(user.patterns.map((p) => [p.def.name, { file: p.file, render: compileUserTemplate(p.template) }]));
+  const userRendered = renderUserPlans(planned.value.services, target, userTemplates, block.file);
+  diagnostics.push(...userRendered.diagnostics);
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
 
-  const userTemplates = new Map(user.patterns.map((p) => [p.def.name, compileUserTemplate(p.template)]));
-  const fragments = renderPlans(planned.value.services, target, patterns, userTemplates, new Set(Object.keys(view.volumes)));
+  const fragments = renderPlans(planned.value.services, target, patterns, new Map(), new Set(Object.keys(view.volumes)), userRendered.fragments);
   return done({ plan: planned.value, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
 }
 

@@ -12,6 +12,8 @@ import type { Level } from '../model.js';
 import type { PatternDef, SwarmSupport } from './patterns.js';
 import { pointerToPath } from '../validate/validate.js';
 import { positionOf } from '../yaml/positions.js';
+import { checkUserTemplate } from '../render/template-check.js';
+import { templateSpecs } from '../generated/templates.js';
 
 export interface PatternSource {
   /** File name as shown in messages. */
@@ -21,6 +23,8 @@ export interface PatternSource {
 
 export interface UserPattern {
   def: PatternDef;
+  /** The template file, as shown in messages. */
+  file: string;
   template: string;
   /** JSON Schema of params:, when the pattern declares parameters. */
   parameters?: Record<string, unknown>;
@@ -65,10 +69,18 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
     return fail(`header ${path.join('.') || 'mapping'} ${what}`, pos.line + 1, pos.col);
   }
   const h = header as Header;
-  try {
-    compileTemplate(m[2]!);
-  } catch (e) {
-    return fail(`the template does not compile: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  if (h.parameters) {
+    const bad = parametersProblem(h.parameters);
+    if (bad) {
+      const pos = positionOf(doc, lc, ['parameters', ...bad.path], bad.atKey) ?? { line: 1, col: 1 };
+      return fail(`header parameters${bad.path.length ? `.${bad.path.join('.')}` : ''} ${bad.message}`, pos.line + 1, pos.col);
+    }
+  }
+  // Template lines count from the file's first line: the header and its two --- lines come first.
+  const offset = src.text.slice(0, src.text.length - m[2]!.length).split('\n').length - 1;
+  const problems = checkUserTemplate(m[2]!, new Set(Object.keys(templateSpecs).filter((k) => k.startsWith('_'))));
+  if (problems.length) {
+    return { diagnostics: problems.map((p) => ({ code: 'PATTERN_DEFINITION', severity: 'error', file: src.file, path: [], line: p.line + offset, col: p.col, message: p.message })) };
   }
   const def: PatternDef = {
     name,
@@ -82,23 +94,96 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
     template: m[2]!,
     userDefined: true,
   };
-  return { value: { def, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}) }, diagnostics: [] };
+  return { value: { def, file: src.file, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}) }, diagnostics: [] };
 }
 
-type TemplateFn = (context: unknown) => string;
 const require = createRequire(import.meta.url);
 
-/** Full Handlebars (with the compiler) is loaded only when a user pattern is used. */
-export function compileTemplate(text: string): TemplateFn {
-  const hb = require('handlebars') as typeof import('handlebars');
-  return hb.precompile(text, { noEscape: true }) as unknown as TemplateFn;
+type AjvClass = typeof import('ajv').default;
+const ajvClass = (): AjvClass => (require('ajv') as { default: AjvClass }).default;
+/** One configuration for the check of the header and for params: (no logger: nothing printed). */
+const newAjv = (): InstanceType<AjvClass> => new (ajvClass())({ allErrors: false, strict: false, logger: false });
+
+/**
+ * Why the header's parameters: is not a JSON Schema that can be compiled (an invalid schema,
+ * a regular expression that does not compile, a $ref that leads nowhere), with the path of
+ * the offending value inside parameters:.
+ */
+function parametersProblem(schema: Record<string, unknown>): { path: readonly (string | number)[]; atKey: boolean; message: string } | undefined {
+  // Regular expressions and $refs first: they can be pointed at exactly.
+  const found = walkSchema(schema, schema, []);
+  if (found) return found;
+  const ajv = newAjv();
+  if (!ajv.validateSchema(schema)) {
+    const e = ajv.errors![0]!;
+    const path = pointerToPath(schema, e.instancePath);
+    return { path, atKey: false, message: `is not a valid JSON Schema: ${e.instancePath ? '' : 'the schema '}${e.message ?? 'is invalid'}` };
+  }
+  try {
+    ajv.compile(schema);
+  } catch (e) {
+    return { path: [], atKey: true, message: `does not compile as a JSON Schema: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+  return undefined;
+}
+
+function walkSchema(node: unknown, root: Record<string, unknown>, path: readonly (string | number)[]): { path: readonly (string | number)[]; atKey: boolean; message: string } | undefined {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const r = walkSchema(node[i], root, [...path, i]);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== 'object') return undefined;
+  const o = node as Record<string, unknown>;
+  const regexProblem = (re: string): string | undefined => {
+    try {
+      new RegExp(re, 'u');
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+  if (typeof o.pattern === 'string') {
+    const why = regexProblem(o.pattern);
+    if (why) return { path: [...path, 'pattern'], atKey: false, message: `is not a regular expression: ${why}` };
+  }
+  if (o.patternProperties && typeof o.patternProperties === 'object' && !Array.isArray(o.patternProperties)) {
+    for (const k of Object.keys(o.patternProperties)) {
+      const why = regexProblem(k);
+      if (why) return { path: [...path, 'patternProperties', k], atKey: true, message: `is not a regular expression: ${why}` };
+    }
+  }
+  if (typeof o.$ref === 'string' && !refResolves(o.$ref, root)) {
+    return { path: [...path, '$ref'], atKey: false, message: `${JSON.stringify(o.$ref)} leads nowhere: a $ref here is a JSON pointer into parameters: itself, e.g. "#/definitions/tier"` };
+  }
+  for (const [k, v] of Object.entries(o)) {
+    // Values of these keywords are data, not schemas.
+    if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples') continue;
+    const r = walkSchema(v, root, [...path, k]);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** Whether a $ref is a JSON pointer ("#", "#/a/b") that leads to a value inside the schema. */
+function refResolves(ref: string, root: unknown): boolean {
+  if (ref === '#') return true;
+  if (!ref.startsWith('#/')) return false;
+  let at: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const seg = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!at || typeof at !== 'object' || !Object.hasOwn(at, seg)) return false;
+    at = (at as Record<string, unknown>)[seg];
+  }
+  return true;
 }
 
 /** Checks params: against the pattern's declared parameters (ajv compiled on demand). */
 export function checkParams(p: UserPattern, params: unknown): string | undefined {
   if (!p.parameters) return params === undefined ? undefined : `pattern ${p.def.name} declares no parameters; remove params:`;
-  const Ajv = (require('ajv') as { default: typeof import('ajv').default }).default;
-  const validate = new Ajv({ allErrors: false, strict: false }).compile(p.parameters);
+  const validate = newAjv().compile(p.parameters);
   if (validate(params ?? {})) return undefined;
   const e = validate.errors![0]!;
   const extra = (e.params as { additionalProperty?: string }).additionalProperty;

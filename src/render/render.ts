@@ -19,6 +19,8 @@ import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { BLOCK_HELPERS, VALUE_HELPERS } from './template-check.js';
 
 type Runtime = typeof HandlebarsFull;
 type TemplateFn = (context: unknown) => string;
@@ -49,14 +51,73 @@ function builtinTemplates(): { hb: Runtime; templates: Map<string, TemplateFn> }
   return builtin;
 }
 
-/** Compile a user-defined pattern's template with the same helpers and partials (full Handlebars, loaded only then). */
+/**
+ * Compile a user-defined pattern's template with the same helpers and partials (full
+ * Handlebars, loaded only then). Only the helpers template-check.ts allows are known to the
+ * compiler (knownHelpersOnly), and log is not registered at all: a template cannot print.
+ */
 export function compileUserTemplate(text: string): TemplateFn {
   const full = createRequire(import.meta.url)('handlebars') as typeof HandlebarsFull;
   const { hb } = builtinTemplates();
   const env = full.create();
-  for (const [k, v] of Object.entries(hb.helpers)) env.registerHelper(k, v as HandlebarsFull.HelperDelegate);
+  env.unregisterHelper('log');
+  for (const [k, v] of Object.entries(hb.helpers)) if (k !== 'log') env.registerHelper(k, v as HandlebarsFull.HelperDelegate);
   for (const [k, v] of Object.entries(hb.partials)) env.registerPartial(k, v as HandlebarsFull.Template);
-  return env.compile(text, { noEscape: true }) as TemplateFn;
+  const knownHelpers = Object.fromEntries([...VALUE_HELPERS, ...BLOCK_HELPERS].map((h) => [h, true]));
+  return env.compile(text, { noEscape: true, knownHelpersOnly: true, knownHelpers: { ...knownHelpers, log: false, helperMissing: false, blockHelperMissing: false } }) as TemplateFn;
+}
+
+/** A user pattern's template, compiled, with the file it came from (for messages). */
+export interface UserTemplate {
+  file: string;
+  render: TemplateFn;
+}
+
+/**
+ * Render the services of user-defined patterns on their own, before the rest: each one's
+ * failure (a template that throws, text that is not YAML, a key twice) is a diagnostic at
+ * the service, naming the template, never an internal error. validate and build both run it.
+ */
+export function renderUserPlans(plans: readonly ServicePlan[], target: Target, templates: ReadonlyMap<string, UserTemplate>, file: string): { fragments: Map<ServicePlan, Fragment>; diagnostics: Diagnostic[] } {
+  const fragments = new Map<ServicePlan, Fragment>();
+  const diagnostics: Diagnostic[] = [];
+  for (const plan of plans) {
+    const t = templates.get(plan.pattern);
+    if (!t) continue;
+    const fail = (message: string): void => {
+      diagnostics.push({ code: 'PATTERN_DEFINITION', severity: 'error', file, path: [...plan.path, 'pattern'], message: `the template ${t.file} ${message} for service ${plan.service}` });
+    };
+    let text: string;
+    try {
+      text = t.render({ ...plan, swarm: target === 'swarm', target });
+    } catch (e) {
+      fail(`failed: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+      continue;
+    }
+    let data: unknown;
+    try {
+      data = parse(text, { uniqueKeys: true, prettyErrors: false });
+    } catch (e) {
+      const at = (e as { pos?: [number, number] }).pos?.[0];
+      const line = at === undefined ? '' : ` at line ${text.slice(0, at).split('\n').length} of the rendered text`;
+      const why = oneLine(e instanceof Error ? e.message : String(e)).replace(/^Map keys must be unique$/, 'a key is written twice in one mapping');
+      fail(`rendered text that is not valid YAML${line} (${why})`);
+      continue;
+    }
+    try {
+      fragments.set(plan, toFragment(plan.service, data ?? {}, plan.pattern));
+    } catch (e) {
+      fail(oneLine(e instanceof Error ? e.message : String(e)).replace(/^template of pattern \S+ /, ''));
+    }
+  }
+  return { fragments, diagnostics };
+}
+
+/** A message on one line, at most 300 characters (a rendered value may be long). */
+function oneLine(s: string): string {
+  const nl = s.indexOf('\n');
+  const line = trimEndOf(nl < 0 ? s : s.slice(0, nl), WHITE_SPACE);
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export class RenderError extends Error {}
@@ -75,8 +136,12 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
  * list not come out as one mapping per service, each fragment is parsed
  * alone, which names the template and service at fault.
  */
-export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map(), declared: ReadonlySet<string> = new Set()): Fragment[] {
-  return declareOnce(combineByService(renderAll(plans, target, patterns, userTemplates)), declared);
+export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map(), declared: ReadonlySet<string> = new Set(), rendered: ReadonlyMap<ServicePlan, Fragment> = new Map()): Fragment[] {
+  // The parts of user patterns come rendered (and checked) by renderUserPlans.
+  const rest = plans.filter((p) => !rendered.has(p));
+  const fresh = renderAll(rest, target, patterns, userTemplates);
+  const byPlan = new Map(rest.map((p, i) => [p, fresh[i]!]));
+  return declareOnce(combineByService(plans.map((p) => rendered.get(p) ?? byPlan.get(p)!)), declared);
 }
 
 /**

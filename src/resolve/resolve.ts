@@ -67,6 +67,9 @@ interface Suggest {
   backends: Suggester;
 }
 
+/** The longest file name Linux takes (a path segment, a volume's directory). */
+const NAME_MAX = 255;
+
 function resolveBackends(info: BlockInfo, report: Report): Map<string, ResolvedBackend> {
   const out = new Map<string, ResolvedBackend>();
   for (const [name, input] of Object.entries(info.block.backends ?? {})) {
@@ -197,6 +200,11 @@ function resolveService(
       fail({ code: 'BAD_PATH', path: tpath, message: `mount target ${JSON.stringify(m.target)} ${problem}` });
       return;
     }
+    const longSegment = target.split('/').find((seg) => Buffer.byteLength(seg) > NAME_MAX);
+    if (longSegment !== undefined) {
+      fail({ code: 'SCHEMA_RANGE', path: tpath, message: `mount target has a path segment of ${Buffer.byteLength(longSegment)} bytes ("${longSegment.slice(0, 20)}…"); a file name is at most ${NAME_MAX} bytes on Linux, so nothing can be mounted there` });
+      return;
+    }
     if (seen.has(target)) {
       fail({ code: 'DUPLICATE_TARGET', path: tpath, message: `target ${target} is listed twice for service "${service}" (first as mounts[${seen.get(target)}])` });
       return;
@@ -218,6 +226,10 @@ function resolveService(
       else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${mp.name} and is ignored` });
     }
     const name = m.name ?? `${service}-${lastSegmentName(target)}`;
+    if (m.name === undefined && name.length > NAME_MAX) {
+      fail({ code: 'SCHEMA_RANGE', path: tpath, message: `the volume name generated from service "${service}" and the target's last segment is ${name.length} characters; the engine keeps a volume in a directory named after it (project name included), at most ${NAME_MAX} bytes`, hint: 'give the mount a shorter name:' });
+      return;
+    }
     const sameName = names.find((other) => other.name === name);
     if (sameName) {
       fail({ code: 'NAME_COLLISION', path: tpath, message: `mounts ${sameName.target} and ${target} of service "${service}" would both be named "${name}" (from their last path segment)`, hint: 'give one of them its own name:' });

@@ -171,6 +171,9 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
     case 'propertyNames': {
       const name = String(p.propertyName);
       const shown = name.length > 40 ? `${name.slice(0, 37)}...` : name;
+      if ((e.schema as { $ref?: string } | undefined)?.$ref === '#/definitions/optionKey') {
+        return { path: [...path, name], atKey: true, code: 'SCHEMA_RANGE', message: `the option name ${JSON.stringify(shown)} in ${where} is ${name.length === 0 ? 'empty' : `${name.length} characters`}; an option name has 1 to 256` };
+      }
       return { path: [...path, name], atKey: true, code: 'SCHEMA_FORMAT', message: `the name ${JSON.stringify(shown)} in ${where} is not valid: a name starts with a letter or digit, holds only letters, digits, "_", "." and "-", and has at most 63 characters` };
     }
     case 'minLength':

@@ -1,0 +1,119 @@
+/**
+ * The rules a user-defined pattern is held to (issue 13 points 5 and 7, README "User-defined
+ * patterns"): what its template may write, checked when it is read (positioned in the
+ * template file) or when it is rendered (positioned at the service), never an internal error.
+ */
+import { describe, expect, it } from 'vitest';
+import { build } from '../../src/index.js';
+import { cli } from '../helpers/run.js';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const HEADER = '---\nlevel: container\nsummary: test pattern\n---\n';
+const SRC = 'services:\n  db: {image: postgres:16}\nx-persistence:\n  patterns: ./p\n  services:\n    db: {pattern: x, mounts: [/var/lib/postgresql/data]}\n';
+
+function run(template: string, header = HEADER, src = SRC) {
+  return build([{ file: 'compose.persist.yaml', text: src }], { loadPatterns: (dir) => [{ file: `${dir}/x.yaml.hbs`, text: header + template }] });
+}
+const errors = (r: ReturnType<typeof run>) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ code: d.code, file: d.file, line: d.line, col: d.col, message: d.message }));
+
+describe('a user template is checked when it is read (positioned in the template)', () => {
+  it('an unknown helper', () => {
+    const r = run('{{> _named-volumes}}\n{{q (upper name)}}\n');
+    expect(errors(r)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 6, col: 5, message: expect.stringContaining('unknown helper "upper"') }]);
+  });
+  it('an unknown block helper and an unknown partial', () => {
+    expect(errors(run('{{#repeat 3}}x{{/repeat}}\n'))[0]).toMatchObject({ line: 5, col: 1, message: expect.stringContaining('unknown block helper "repeat"') });
+    expect(errors(run('volumes: []\n{{> _secret-partial}}\n'))[0]).toMatchObject({ line: 6, col: 1, message: expect.stringContaining('unknown partial "_secret-partial"') });
+    expect(errors(run('{{> (lookup . "p")}}\n'))[0]!.message).toContain('dynamic partials are not available');
+    expect(errors(run('{{#*inline "p"}}x{{/inline}}\n'))[0]!.message).toContain('inline partials');
+  });
+  it('a value written without {{q}}, double or triple braces', () => {
+    const r = run('{{> _named-volumes}}\ntop_volumes:\n{{#each volumes}}\n  {{name}}: {}\n{{/each}}\n');
+    expect(errors(r)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 8, col: 3, message: expect.stringContaining('{{name}} writes a value without {{q ...}}') }]);
+    expect(errors(run('volumes:\n  - {{{params.spec}}}\n'))[0]).toMatchObject({ line: 6, col: 5, message: expect.stringContaining('write {{q params.spec}}') });
+    expect(errors(run('x: {{concat "a" name}}\n'))[0]!.message).toContain('write {{q (concat ...)}}');
+    expect(errors(run('x: {{@index}}\n'))[0]!.message).toContain('without {{q');
+  });
+  it('log is not available: nothing reaches stdout or --format json', () => {
+    expect(errors(run('{{log "pwned"}}{}\n'))[0]).toMatchObject({ line: 5, col: 1, message: expect.stringContaining('log is not available') });
+    expect(errors(run('x: {{q (log "pwned")}}\n'))[0]!.message).toContain('log is not available');
+  });
+  it('a template that does not parse points at its line', () => {
+    expect(errors(run('volumes: []\n\n{{#if readOnly}}\n')) [0]).toMatchObject({ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 8, message: expect.stringContaining('does not compile') });
+  });
+  it('the built-in helpers and partials stay available', () => {
+    const t = '{{> _named-volumes}}\ntop_volumes:\n{{#each volumes}}\n  {{q name}}: { labels: { a: {{q (concat "x-" @index)}}, b: {{q (lookup ../params "k")}} } }\n{{/each}}\n{{> _placement}}\n';
+    expect(errors(run(t))).toEqual([]);
+  });
+});
+
+describe('the header parameters: schema is checked when it is read', () => {
+  const header = (params: string) => `---\nlevel: container\nsummary: s\nparameters:\n${params}---\n`;
+  const T = '{{> _named-volumes}}\n{{> _top-volumes}}\n';
+  it('a regular expression that does not compile, at its line', () => {
+    const r = run(T, header('  type: object\n  properties:\n    tier: { type: string, pattern: "([a-z]" }\n'));
+    expect(errors(r)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 7, col: 36, message: expect.stringContaining('parameters.properties.tier.pattern is not a regular expression') }]);
+    const keys = run(T, header('  type: object\n  patternProperties:\n    "[": { type: string }\n'));
+    expect(errors(keys)[0]).toMatchObject({ line: 7, col: 5, message: expect.stringContaining('patternProperties.[ is not a regular expression') });
+  });
+  it('a $ref that leads nowhere (or out of the file), at its line', () => {
+    const r = run(T, header('  type: object\n  properties:\n    tier: { $ref: "#/definitions/tier" }\n'));
+    expect(errors(r)[0]).toMatchObject({ code: 'PATTERN_DEFINITION', line: 7, col: 19, message: expect.stringContaining('"#/definitions/tier" leads nowhere') });
+    expect(errors(run(T, header('  $ref: "https://example.com/s.json"\n')))[0]!.message).toContain('leads nowhere');
+    expect(errors(run(T, header('  definitions: { t: { enum: [a] } }\n  properties: { tier: { $ref: "#/definitions/t" } }\n')))).toEqual([]);
+  });
+  it('a schema that is not a JSON Schema', () => {
+    expect(errors(run(T, header('  type: planet\n')))[0]).toMatchObject({ line: 5, col: 9, message: expect.stringContaining('parameters.type is not a valid JSON Schema') });
+  });
+});
+
+describe('a user template is checked when it is rendered (positioned at the service)', () => {
+  it('text that is not YAML', () => {
+    const r = run('volumes: [\n{{#each volumes}}\n  {{q name}}\n{{/each}}\n');
+    expect(errors(r)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'compose.persist.yaml', line: 6, col: 19, message: expect.stringContaining('the template p/x.yaml.hbs rendered text that is not valid YAML') }]);
+  });
+  it('a key twice in the rendered text', () => {
+    const r = run('{{> _named-volumes}}\n{{> _top-volumes}}\ntop_volumes: {}\n');
+    expect(errors(r)[0]!.message).toContain('a key is written twice in one mapping');
+  });
+});
+
+describe('validate and build agree, with exit 1 (not 3)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-rules-'));
+  mkdirSync(join(dir, 'p'));
+  const cases: Record<string, string> = {
+    helper: '{{q (nope 1)}}\n',
+    partial: '{{> nope}}\n',
+    yaml: 'volumes: [\n',
+    log: '{{log "x"}}{}\n',
+  };
+  for (const [name, template] of Object.entries(cases)) {
+    it(name, async () => {
+      writeFileSync(join(dir, 'p', 'x.yaml.hbs'), HEADER + template);
+      writeFileSync(join(dir, 'c.yaml'), SRC);
+      const v = await cli(['validate', '-f', join(dir, 'c.yaml')]);
+      const b = await cli(['build', '-f', join(dir, 'c.yaml')]);
+      expect(v.code).toBe(1);
+      expect(b.code).toBe(1);
+      expect(b.stdout).toBe('');
+      expect(b.stderr).toBe(v.stderr);
+      expect(v.stderr).toMatch(/:\d+:\d+: error PATTERN_DEFINITION /);
+      expect(v.stderr).not.toContain('internal error');
+    });
+  }
+});
+
+describe('names and keys the output could not carry (issue 13 point 7)', () => {
+  const src = (service: string, target: string) => `services:\n  ${service}: {image: postgres:16}\nx-persistence:\n  services:\n    ${service}: {pattern: volume, mounts: [${target}]}\n`;
+  it('a generated volume name over 255 characters asks for a name:', () => {
+    const svc = 's'.repeat(63);
+    const r = build([{ file: 'c.yaml', text: src(svc, `/data/${'a'.repeat(250)}`) }]);
+    expect(errors(r)).toEqual([{ code: 'SCHEMA_RANGE', file: 'c.yaml', line: 5, col: 97, message: expect.stringContaining('the volume name generated from service') }]);
+  });
+  it('a target segment over 255 bytes', () => {
+    const r = build([{ file: 'c.yaml', text: src('db', `/data/${'é'.repeat(130)}/x`) }]);
+    expect(errors(r)[0]).toMatchObject({ code: 'SCHEMA_RANGE', message: expect.stringContaining('a path segment of 260 bytes') });
+  });
+});
