@@ -240,12 +240,18 @@ Examples:
     .option('-o, --output <file>', 'write the extended file here (atomically, as build -o: mode kept, a symlink followed and kept, only a regular file replaced) instead of stdout')
     .option('-w, --write', 'add the block to the input file in place, keeping its comments and layout')
     .option('--pattern <pattern>', 'default pattern for the block', 'volume')
+    .option('--adopt', "move a service's own named volume or bind of its image's data path into the block (same volume name or host path: the data stays where it is)")
     .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the input (the environment wins, as in Compose)', collect)
     .addHelpText('after', `
+A data path a service already mounts itself is reported as kept, and left as it is unless
+--adopt moves it into the block. With nothing to add, the block is still written (listing what
+is kept), so that build works on the result.
+
 Examples:
   compose-persist init -f docker-compose.yml -o compose.persist.yaml
+  compose-persist init --adopt -f docker-compose.yml -o compose.persist.yaml
   git mv docker-compose.yml compose.persist.yaml && compose-persist init --write -f compose.persist.yaml`)
-    .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string; envFile?: string[] }) => {
+    .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string; adopt?: boolean; envFile?: string[] }) => {
       const { initBlock } = await import('../init/init.js');
       if (opts.output === '-') delete opts.output;
       if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
@@ -271,18 +277,19 @@ Examples:
         setExit(EXIT.invalid);
         return;
       }
-      const r = initBlock(read.file, { pattern: opts.pattern, variables: vars.variables });
+      const r = initBlock(read.file, { pattern: opts.pattern, variables: vars.variables, ...(opts.adopt ? { adopt: true } : {}) });
       io.stderr(r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join(''));
       if (hasErrors(r.diagnostics)) {
         setExit(EXIT.invalid);
         return;
       }
       if (!r.text) {
-        io.stderr(`${oneLine(file)}: no stateful image recognised; nothing to add (compose-persist patterns lists what a block can say)\n`);
-        setExit(EXIT.ok);
+        setExit(EXIT.internal);
         return;
       }
-      for (const s of r.services) io.stderr(`${oneLine(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}`)}\n`);
+      if (!r.services.length && !r.persisted.length) io.stderr(`${oneLine(file)}: no stateful image recognised; nothing to add, the block is empty (compose-persist patterns lists what a block can say)\n`);
+      for (const p of r.persisted) io.stderr(`${oneLine(p.adopted ? `init: ${p.service} (${p.image}): ${p.target} adopted into the block (its own ${p.note}, level ${p.level}: the data stays where it is)` : `init: ${p.service} (${p.image}): ${p.target} already kept by its own ${p.note} (level ${p.level}); --adopt moves it into the block`)}\n`);
+      for (const s of r.services) if (s.mounts.length) io.stderr(`${oneLine(`init: ${s.service} (${s.image}): ${s.mounts.join(', ')}`)}\n`);
       const to = opts.write ? file : opts.output;
       const writeFailed = to !== undefined ? await writeAtomic(to, r.text) : (io.stdout(r.text), undefined);
       if (writeFailed) io.stderr(formatDiagnostic(writeFailed.error) + '\n');

@@ -10,10 +10,11 @@ import { parseSource, type SourceFile } from '../parse/parse.js';
 import { matchImage } from '../resolve/catalog.js';
 import type { Variables } from '../resolve/interpolate.js';
 import { initWarnings, versionWords } from '../check/stateful.js';
-import { composeView, mountTargets } from '../resolve/compose-view.js';
+import { composeView, mountTargets, splitShortSpec } from '../resolve/compose-view.js';
+import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { findBlock } from '../validate/validate.js';
 import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
 
@@ -22,6 +23,23 @@ export interface InitOptions {
   pattern?: string;
   /** Values for ${VAR} in image references (the environment and .env; see BuildOptions.variables). */
   variables?: Variables;
+  /**
+   * Move a service's own named-volume or bind mount of a catalog path into the block (same
+   * volume name or host path, so the data stays where it is) instead of leaving it by hand.
+   */
+  adopt?: boolean;
+}
+
+/** A catalog path a service already keeps with a mount of its own. */
+export interface PersistedMount {
+  service: string;
+  image: string;
+  target: string;
+  /** What keeps it (named volume x, bind ./y, ...) and its level. */
+  note: string;
+  level: string;
+  /** Moved into the block by --adopt. */
+  adopted: boolean;
 }
 
 export interface InitService {
@@ -30,12 +48,16 @@ export interface InitService {
   mounts: string[];
   /** Mounts given their own name: because the generated one is taken (target -> name). */
   names: Record<string, string>;
+  /** Own mounts moved into the block (--adopt), as block mount entries. */
+  adopted: { target: string; pattern: 'volume' | 'bind'; name?: string; source?: string; readOnly: boolean }[];
   note: string;
 }
 
 export interface InitResult {
   text?: string;
   services: InitService[];
+  /** Catalog paths the file's own mounts already keep (adopted into the block with --adopt). */
+  persisted: PersistedMount[];
   diagnostics: Diagnostic[];
 }
 
@@ -50,12 +72,13 @@ const key = (s: string): string => (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) && !
 
 export function initBlock(src: SourceFile, options: InitOptions = {}): InitResult {
   const parsed = parseSource(src);
-  if (!parsed.value) return { services: [], diagnostics: parsed.diagnostics };
+  if (!parsed.value) return { services: [], persisted: [], diagnostics: parsed.diagnostics };
   const found = findBlock(parsed.value);
-  if (hasErrors(found.diagnostics)) return { services: [], diagnostics: found.diagnostics };
+  if (hasErrors(found.diagnostics)) return { services: [], persisted: [], diagnostics: found.diagnostics };
   if (found.value) {
     return {
       services: [],
+      persisted: [],
       diagnostics: [{ code: 'ALREADY_HAS_BLOCK', severity: 'error', file: src.file, path: [found.value.key], message: `the file already has ${found.value.key}:; edit it, or run init on the plain compose file` }],
     };
   }
@@ -65,6 +88,9 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
   // Volume names build would generate or find declared: a second use is a NAME_COLLISION there.
   const taken = new Set(Object.keys(view.volumes));
   const sidecar = options.pattern === 'data-container';
+  const persisted: PersistedMount[] = [];
+  /** Service -> indexes of its volumes: entries moved into the block. */
+  const removed = new Map<string, number[]>();
   for (const [name, svc] of Object.entries(view.services)) {
     const path = ['services', name];
     if (!COMPOSE_NAME.test(name)) {
@@ -88,9 +114,21 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
     }
     diagnostics.push(...initWarnings(match, name, svc, src.file).map((d) => ({ ...d, ...parsed.value!.positionOf(d.path) })));
     const own = mountTargets(svc);
+    // The file's own mounts of the catalog's paths: already persisted (init says so), or adopted.
+    const adopted: InitService['adopted'] = [];
+    const adoptable = options.adopt ? adoptableMounts(parsed.value.doc, name) : false;
+    for (const m of ownMounts(svc, view.volumes)) {
+      if (!match.paths.some((p) => covers(m.target, p))) continue;
+      const entry = adoptable ? adoptEntry(m, svc.volumes) : undefined;
+      persisted.push({ service: name, image: String(svc.image), target: m.target, note: m.note, level: m.level, adopted: Boolean(entry) });
+      if (entry) {
+        adopted.push(entry);
+        removed.set(name, [...(removed.get(name) ?? []), m.index!]);
+      }
+    }
     // The paths of the version the tag gives (or the catalog assumes): never one it refuses.
     const mounts = match.paths.filter((p) => !own.some((t) => covers(t, p)) && !match.refuses.includes(p));
-    if (!mounts.length) continue;
+    if (!mounts.length && !adopted.length) continue;
     if (sidecar && Object.hasOwn(view.services, `${name}-data`)) {
       diagnostics.push({
         code: 'NAME_COLLISION', severity: 'warning', file: src.file, path, ...parsed.value.positionOf(path, true),
@@ -114,27 +152,86 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       names[m] = own;
     }
     const note = `${match.entry.image}: ${match.note}${match.assumed ? ` The tag does not say the version: these are the paths of ${versionWords(match)}; pin a tag.` : match.uncertain ? ' The tag does not say the version: check the path.' : ''}`;
-    services.push({ service: name, image: String(svc.image), mounts, names, note });
+    services.push({ service: name, image: String(svc.image), mounts, names, note, adopted });
   }
-  if (hasErrors(diagnostics) || !services.length) return { services: hasErrors(diagnostics) ? [] : services, diagnostics };
+  if (hasErrors(diagnostics)) return { services: [], persisted: [], diagnostics };
+  const kept = persisted.filter((p) => !p.adopted);
   const lines = [
     '# Written by compose-persist init: where each stateful service keeps its data,',
     '# from the image catalog. `compose-persist explain` shows what each one gets.',
+    ...(kept.length ? ['# Already kept by the file\'s own mounts (init --adopt moves them into the block):', ...kept.map((p) => oneLineComment(`#   ${p.service} ${p.target}: ${p.note} (level ${p.level})`))] : []),
+    ...(!services.length && !kept.length ? ['# No stateful image recognised: nothing to add (compose-persist patterns lists what a block can say).'] : []),
     'x-persistence:',
     `  default: ${key(options.pattern ?? 'volume')}`,
-    '  services:',
+    services.length ? '  services:' : '  services: {}',
     ...services.flatMap((s) => [
       `    ${key(s.service)}:`,
       ...wrapComment(s.note, '      # '),
       '      mounts:',
       ...s.mounts.map((m) => {
-        const target = needsQuotes(m) || /[#:,{}[\]]/.test(m) ? yamlQuote(m) : m;
+        const target = scalar(m);
         return s.names[m] ? `        - { target: ${target}, name: ${key(s.names[m])} }` : `        - ${target}`;
       }),
+      ...s.adopted.map((a) => `        - { target: ${scalar(a.target)}, pattern: ${a.pattern}, ${a.name !== undefined ? `name: ${key(a.name)}` : `source: ${scalar(a.source!)}`}${a.readOnly ? ', read_only: true' : ''} } # adopted from its own volumes:`),
     ]),
   ];
-  return { text: appendBlock(src.text, lines), services, diagnostics };
+  const text = removed.size ? withoutEntries(src.text, removed) : src.text;
+  return { text: appendBlock(text, lines), services, persisted, diagnostics };
 }
+
+const scalar = (v: string): string => (needsQuotes(v) || /[#:,{}[\]]/.test(v) ? yamlQuote(v) : v);
+/** A comment line never spans lines or carries control characters from the file. */
+const oneLineComment = (line: string): string => line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+
+/** Whether the service's volumes: is its own list in the file (not an alias or merged in), so entries can be moved. */
+function adoptableMounts(doc: Document, service: string): boolean {
+  const services = doc.get('services', true);
+  if (!isMap(services)) return false;
+  const svc = services.get(service, true);
+  if (!isMap(svc) || svc.items.some((p) => isScalar(p.key) && p.key.value === '<<')) return false;
+  return isSeq(svc.get('volumes', true));
+}
+
+const BLOCK_NAME_OK = (n: string): boolean => BLOCK_NAME.test(n) && n.length <= NAME_DEF.maxLength;
+
+/**
+ * The block entry that keeps an own mount's data where it is: a plain named volume by its
+ * name, a bind by its host path. Anything with options the block cannot say (long-form
+ * extras, a mode other than ro/rw, variables) is left by hand.
+ */
+function adoptEntry(m: OwnMount, volumes: unknown): InitService['adopted'][number] | undefined {
+  if (m.index === undefined || m.source === undefined || m.source.includes('$')) return undefined;
+  const raw = Array.isArray(volumes) ? volumes[m.index] : undefined;
+  let readOnly = false;
+  if (typeof raw === 'string') {
+    const parts = splitShortSpec(raw);
+    if (parts.length > 3) return undefined;
+    const mode = parts.length === 3 ? parts[2]! : '';
+    if (mode !== '' && mode !== 'ro' && mode !== 'rw') return undefined;
+    readOnly = mode === 'ro';
+  } else if (raw && typeof raw === 'object') {
+    const extra = Object.keys(raw).filter((k) => !['type', 'source', 'target', 'read_only'].includes(k));
+    if (extra.length) return undefined;
+    readOnly = (raw as { read_only?: unknown }).read_only === true;
+  } else return undefined;
+  if (m.kind === 'volume' && BLOCK_NAME_OK(m.source)) return { target: m.target, pattern: 'volume', name: m.source, readOnly };
+  if (m.kind === 'bind' && !/[\u0000-\u001f]/.test(m.source)) return { target: m.target, pattern: 'bind', source: m.source, readOnly };
+  return undefined;
+}
+
+/** The file without the adopted entries of each service's volumes: (an emptied list goes too). Comments stay with their nodes. */
+function withoutEntries(text: string, removed: ReadonlyMap<string, number[]>): string {
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  const services = doc.get("services", true) as unknown as YAMLMap;
+  for (const [service, indexes] of removed) {
+    const svc = services.get(service, true) as unknown as YAMLMap;
+    const seq = svc.get("volumes", true) as unknown as YAMLSeq;
+    for (const i of [...indexes].sort((a, b) => b - a)) seq.items.splice(i, 1);
+    if (!seq.items.length) svc.delete('volumes');
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
 
 /**
  * The block as text after the last entry of the top-level mapping: before a `...` document end
