@@ -15,7 +15,7 @@ import { plan as makePlan } from './plan/plan.js';
 import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
 import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
 import { compileUserTemplate, renderPlans, renderUserPlans } from './render/render.js';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Fragment, ResolvedSpec } from './model.js';
 import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
 import { rehomeComments } from './merge/comments.js';
@@ -75,6 +75,8 @@ export interface BuildResult {
    */
   printedBy?: { path: 'splice' } | { path: 'document'; why: string };
   diagnostics: Diagnostic[];
+  /** The directory user patterns were read from (build -o must not write into it). */
+  patternsDir?: string;
 }
 
 interface Loaded {
@@ -129,7 +131,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const target = options.target ?? 'compose';
   const loaded = load(files, options.fast !== false);
   const diagnostics = [...loaded.diagnostics];
-  const done = (extra: Partial<BuildResult> = {}): BuildResult => ({
+  let done = (extra: Partial<BuildResult> = {}): BuildResult => ({
     hasBlock: Boolean(loaded.value?.block),
     ...extra,
     diagnostics: sortDiagnostics(locate(diagnostics, loaded.value?.sources ?? [])),
@@ -162,6 +164,11 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
 
   const user = loadUserPatterns(block, options);
   diagnostics.push(...user.diagnostics);
+  const patternsDir = patternsDirOf(block, options)?.dir;
+  if (patternsDir !== undefined) {
+    const inner = done;
+    done = (extra: Partial<BuildResult> = {}): BuildResult => inner({ patternsDir, ...extra });
+  }
   if (hasErrors(diagnostics)) return done();
   const patterns = patternTable(user.patterns.map((p) => p.def));
 
@@ -262,8 +269,41 @@ function prependVersion(doc: Document, version: string): void {
 }
 
 function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
-  const dir = options.patternsDir ?? (block.block.patterns !== undefined ? join(dirname(block.file), block.block.patterns) : undefined);
-  if (dir === undefined) return { patterns: [], diagnostics: [] };
+  const placed = patternsDirOf(block, options);
+  if (placed === undefined) return { patterns: [], diagnostics: [] };
+  const { dir } = placed;
+  if (placed.outside) {
+    // A template is code the build runs: from outside the project only when safe-paths allows it.
+    const strict = options.safePaths === true || block.block['safe-paths'] === true;
+    const outside: Diagnostic = {
+      code: 'UNSAFE_PATH', severity: strict ? 'error' : 'warning', file: block.file, path: [block.key, 'patterns'],
+      message: `the pattern directory ${JSON.stringify(block.block.patterns)} (${dir}) is outside the project directory ${dirname(block.file)}`,
+      ...(strict ? {} : { hint: 'safe-paths: true makes this an error' }),
+    };
+    if (strict) return { patterns: [], diagnostics: [outside] };
+    return withDiagnostic(loadFrom(dir, block, options), outside);
+  }
+  return loadFrom(dir, block, options);
+}
+
+const withDiagnostic = (r: { patterns: UserPattern[]; diagnostics: Diagnostic[] }, d: Diagnostic): { patterns: UserPattern[]; diagnostics: Diagnostic[] } => ({ patterns: r.patterns, diagnostics: [d, ...r.diagnostics] });
+
+/**
+ * The pattern directory: --patterns as given; the block's patterns: relative to the source
+ * file's directory, or an absolute path as written. `outside`: the block's directory is not
+ * the project directory (the source's) or below it (checked on the normalised path).
+ */
+export function patternsDirOf(block: BlockInfo, options: Pick<BuildOptions, 'patternsDir'>): { dir: string; outside: boolean } | undefined {
+  if (options.patternsDir !== undefined) return { dir: options.patternsDir, outside: false };
+  const given = block.block.patterns;
+  if (given === undefined) return undefined;
+  const project = dirname(block.file);
+  const dir = isAbsolute(given) ? normalize(given) : join(project, given);
+  const rel = relative(resolvePath(project), resolvePath(dir));
+  return { dir, outside: rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) };
+}
+
+function loadFrom(dir: string, block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
   if (!options.loadPatterns) {
     return { patterns: [], diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `user patterns in ${dir} cannot be read here: the caller gave no loadPatterns` }] };
   }

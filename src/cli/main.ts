@@ -5,8 +5,8 @@
  * when SIGINT/SIGTERM/SIGHUP stopped the write of -o (the file left as it was).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
 import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, type Diagnostic } from '../diagnostics.js';
 import { explainRows, explainTable, patternsTable } from '../explain.js';
@@ -160,6 +160,12 @@ Examples:
       if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
       const { result } = run(io, files, opts);
       const diagnostics = [...result.diagnostics];
+      if (opts.output && !opts.check && result.patternsDir !== undefined && insideDir(opts.output, result.patternsDir)) {
+        diagnostics.push({
+          code: 'OUTPUT_IS_INPUT', severity: 'error', file: opts.output, path: [],
+          message: `the output ${opts.output} is inside the pattern directory ${result.patternsDir}, whose templates are inputs of the build; write it elsewhere`,
+        });
+      }
       if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && result.relativePaths) {
         diagnostics.push({
           code: 'RELOCATED_OUTPUT', severity: 'error', file: opts.output, path: [],
@@ -758,4 +764,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (process.env.DEBUG?.includes('compose-persist') && e instanceof Error) io.stderr(`${e.stack}\n`);
     return EXIT.internal;
   }
+}
+
+/** Whether path is dir or below it, symlinks resolved where they exist. */
+function insideDir(path: string, dir: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      // Not there (yet): its parent's real path, then the name.
+      const parent = dirname(resolvePath(p));
+      return parent === resolvePath(p) ? resolvePath(p) : join(real(parent), basename(p));
+    }
+  };
+  const rel = relative(real(dir), real(path));
+  return !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }
