@@ -3,8 +3,7 @@
  * Pure: writing the file (atomically) is the CLI's job.
  */
 import { visit, type Document } from 'yaml';
-import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
-import { resolvePlain } from '../yaml/fast-parse.js';
+import { ESCAPED, escapeRaw, scalarKey, scalarValue } from '../yaml/scalar.js';
 
 export function header(sources: readonly string[], target: string): string {
   const from = sources.join(', ');
@@ -22,25 +21,19 @@ export function headerLines(sources: readonly string[], target: string): string 
     .join('\n')}\n\n`;
 }
 
-/** Characters YAML does not allow raw (c-printable), which yaml's printer leaves raw in double quotes. */
-const NON_PRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufeff\u2028\u2029]/g;
-
 /** The document's text, as every output is printed. */
 function print(doc: Document): string {
-  let escaped = false;
   visit(doc, {
     Scalar(_, n) {
-      if (typeof n.value === 'string' && NON_PRINTABLE.test(n.value)) {
-        n.type = 'QUOTE_DOUBLE';
-        escaped = true;
-      }
-      NON_PRINTABLE.lastIndex = 0;
+      // A string holding a character that is never printed raw is double-quoted, and escaped below.
+      if (typeof n.value === 'string' && ESCAPED.test(n.value)) n.type = 'QUOTE_DOUBLE';
     },
   });
   // No folding of long strings (a huge width; 0 breaks yaml's !!binary printer).
   const text = doc.toString({ lineWidth: 1_000_000, minContentWidth: 0, flowCollectionPadding: false });
-  // Such characters can only sit in the double-quoted scalars forced above: escape them there.
-  return escaped ? text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+  // Such characters now sit only in those double-quoted scalars, or in comments, where a raw
+  // U+0085 or U+2028 would end the comment for a YAML 1.1 reader: escaped in both.
+  return ESCAPED.test(text) ? escapeRaw(text) : text;
 }
 
 export function emit(doc: Document, sources: readonly string[], target: string): string {
@@ -85,7 +78,7 @@ function block(value: Obj | unknown[], pad: string): string[] {
   }
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    const key = plainKey(k) ? k : yamlQuote(k);
+    const key = scalarKey(k);
     if (!isCollection(v) || isEmpty(v)) lines.push(`${pad}${key}: ${inline(v)}`);
     else lines.push(`${pad}${key}:`, ...block(v, `${pad}  `));
   }
@@ -96,20 +89,8 @@ function inline(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return '[]';
   if (typeof v === 'object') return '{}';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  // 1e+21 has no dot, which YAML 1.1 needs to read a float: 1.0e+21.
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v).replace(/^(-?\d+)e/, '$1.0e') : Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
   if (typeof v === 'boolean') return String(v);
-  const s = String(v);
-  return plainValue(s) ? s : yamlQuote(s);
-}
-
-/** Plain-safe text: no indicator first, no ": " or " #", and read back as this same string. */
-const PLAIN_VALUE = /^(?:[A-Za-z0-9_./$]|-(?=[A-Za-z]))[A-Za-z0-9_./${}:@+=,()-]*(?: [A-Za-z0-9_./${}:@+=,()-]+)*$/;
-const PLAIN_KEY = /^[A-Za-z0-9_./$][A-Za-z0-9_./$@+=-]*$/;
-
-function plainValue(s: string): boolean {
-  return PLAIN_VALUE.test(s) && !s.endsWith(':') && !s.includes(': ') && resolvePlain(s) === s && !needsQuotes(s);
-}
-
-function plainKey(s: string): boolean {
-  return s.length <= 1000 && PLAIN_KEY.test(s) && resolvePlain(s) === s && !needsQuotes(s);
+  return scalarValue(String(v));
 }

@@ -13,7 +13,7 @@ import { initWarnings, versionWords } from '../check/stateful.js';
 import { composeView, mountTargets, splitShortSpec } from '../resolve/compose-view.js';
 import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { findBlock } from '../validate/validate.js';
-import { needsQuotes, yamlQuote } from '../yaml/nodes.js';
+import { scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
@@ -68,7 +68,8 @@ const BLOCK_NAME = new RegExp(NAME_DEF.pattern);
 const COMPOSE_NAME = /^[a-zA-Z0-9._-]+$/;
 const listable = (name: string): boolean => BLOCK_NAME.test(name) && name.length <= NAME_DEF.maxLength;
 
-const key = (s: string): string => (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) && !needsQuotes(s) ? s : yamlQuote(s));
+/** Keys, names and the targets in `{ target: ..., name: ... }`: the one rule, in its flow-safe form. */
+const key = scalarKey;
 
 export function initBlock(src: SourceFile, options: InitOptions = {}): InitResult {
   const parsed = parseSource(src);
@@ -179,7 +180,8 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
   return { text: appendBlock(text, lines), services, persisted, diagnostics };
 }
 
-const scalar = (v: string): string => (needsQuotes(v) || /[#:,{}[\]]/.test(v) ? yamlQuote(v) : v);
+/** Targets and sources in `{ target: ..., source: ... }`: the one rule, in its flow-safe form. */
+const scalar = scalarKey;
 /** A comment line never spans lines or carries control characters from the file. */
 const oneLineComment = (line: string): string => line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 

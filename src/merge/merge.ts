@@ -10,7 +10,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, visit, YAMLMap, YAMLSeq, type 
 import type { Fragment } from '../model.js';
 import type { ComposeView } from '../resolve/compose-view.js';
 import { findPair } from '../yaml/positions.js';
-import { createNode } from '../yaml/nodes.js';
+import { createNode, createPair } from '../yaml/nodes.js';
 import { asMapping } from '../yaml/plain.js';
 import { appendItem, keepCommentsAbove } from './comments.js';
 
@@ -40,12 +40,12 @@ export function mergeFragments(doc: Document, view: ComposeView, fragments: read
     if (Object.keys(f.dependsOn).length) addDependsOn(doc, svc, effective.depends_on, f.dependsOn);
     for (const [k, v] of Object.entries(f.set)) deepSet(doc, svc, k, v, (effective as Record<string, unknown>)[k]);
     // Names were checked for collisions by the plan stage; add() would rescan the map for each.
-    for (const [name, body] of Object.entries(f.services)) appendItem(services, doc.createPair(name, createNode(doc, body)));
+    for (const [name, body] of Object.entries(f.services)) appendItem(services, createPair(doc, name, body));
   }
   const top = fragments.flatMap((f) => Object.entries(f.topVolumes));
   if (top.length) {
     const volumes = ensureMap(doc, doc.contents as YAMLMap, 'volumes');
-    for (const [name, body] of top) appendItem(volumes, doc.createPair(name, createNode(doc, body)));
+    for (const [name, body] of top) appendItem(volumes, createPair(doc, name, body));
   }
 }
 
@@ -61,7 +61,7 @@ function ensureMap(doc: Document, parent: YAMLMap, key: string): YAMLMap {
   }
   const fresh = new YAMLMap(doc.schema);
   if (pair) pair.value = fresh; // `volumes:` with an empty value
-  else appendItem(parent, doc.createPair(key, createNode(doc, fresh)));
+  else appendItem(parent, createPair(doc, key, fresh));
   return fresh;
 }
 
@@ -89,7 +89,7 @@ function appendList(doc: Document, svc: YAMLMap, key: string, effective: unknown
   const base = Array.isArray(effective) ? effective : [];
   const seq = createNode(doc, [...base, ...items]) as YAMLSeq;
   if (pair) pair.value = seq; // an alias or an empty value: written out in full
-  else appendItem(svc, doc.createPair(key, createNode(doc, seq)));
+  else appendItem(svc, createPair(doc, key, seq));
 }
 
 /** depends_on in the long form: a short list keeps its meaning as `condition: service_started`. */
@@ -104,13 +104,13 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
     detach(doc, pair.value);
     for (const [k, v] of Object.entries(add)) {
       if (findPair(pair.value, k)) pair.value.set(k, createNode(doc, v));
-      else appendItem(pair.value, doc.createPair(k, createNode(doc, v)));
+      else appendItem(pair.value, createPair(doc, k, v));
     }
     return;
   }
   const node = createNode(doc, { ...dependsOnMapping(effective), ...add });
   if (pair) pair.value = node;
-  else appendItem(svc, doc.createPair('depends_on', node));
+  else appendItem(svc, createPair(doc, 'depends_on', node));
 }
 
 /**
@@ -121,7 +121,7 @@ function addDependsOn(doc: Document, svc: YAMLMap, effective: unknown, add: Frag
 function deepSet(doc: Document, map: YAMLMap, key: string, value: unknown, inherited?: unknown): void {
   const pair = findPair(map, key) as Pair<Node, Node> | undefined;
   if (!pair) {
-    appendItem(map, doc.createPair(key, createNode(doc, inherited === undefined ? value : deepMerge(inherited, value))));
+    appendItem(map, createPair(doc, key, inherited === undefined ? value : deepMerge(inherited, value)));
     return;
   }
   if (isAlias(pair.value)) pair.value = createNode(doc, pair.value.toJS(doc));
@@ -155,7 +155,7 @@ export function dropEntries(doc: Document, paths: readonly (readonly (string | n
     const key = String(path[path.length - 1]);
     detach(doc, node);
     if (findPair(node, key)) node.delete(key);
-    else node.add(doc.createPair(key, createNode(doc, [])));
+    else node.add(createPair(doc, key, []));
   }
 }
 

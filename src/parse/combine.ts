@@ -7,7 +7,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { findPair } from '../yaml/positions.js';
 import { shortTarget } from '../resolve/compose-view.js';
-import { createNode } from '../yaml/nodes.js';
+import { createNode, createPair } from '../yaml/nodes.js';
 
 type Keyed = (item: unknown) => string | undefined;
 
@@ -41,7 +41,7 @@ function mergeInto(doc: Document, map: YAMLMap, data: Record<string, unknown>, p
     const here = [...path, key];
     const pair = findPair(map, key);
     if (!pair) {
-      map.add(doc.createPair(key, createNode(doc, value)));
+      map.add(createPair(doc, key, value));
       continue;
     }
     const current = pair.value as Node | null;

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { asMapping } from '../yaml/plain.js';
 import { fastParse } from '../yaml/fast-parse.js';
 import { fastToData } from '../yaml/fast-tree.js';
-import { yamlQuote } from '../yaml/nodes.js';
+import { yamlQuote } from '../yaml/scalar.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
