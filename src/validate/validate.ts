@@ -11,6 +11,9 @@ import type { BlockInfo, PersistenceInput } from '../model.js';
 import type { SourceDoc } from '../parse/parse.js';
 import { didYouMean } from './suggest.js';
 
+/** Keys whose values are credentials: never echoed in a message or hint. */
+const CREDENTIAL_KEY = /pass|secret|token|credential|private|auth|api.?key|access.?key|^key$/i;
+
 export const BLOCK_KEYS = ['x-persistence', 'persistence'] as const;
 const MAX_SCHEMA_ERRORS = 20;
 
@@ -123,7 +126,11 @@ function toDiagnostic(src: SourceDoc, key: string, block: unknown, e: ErrorObjec
 function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
   const path = pointerToPath(block, e.instancePath);
   const where = pathLabel(blockKey, path);
+  // A value under a credential-like key is never repeated in a message or hint: the field is named instead.
+  const named = [...path].reverse().find((k) => typeof k === 'string');
+  const secret = typeof named === 'string' && CREDENTIAL_KEY.test(named);
   const value = valueAtPointer(block, e.instancePath);
+  const show = (v: unknown): string => (secret ? 'a value not shown here (a credential field)' : showValue(v));
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -142,7 +149,7 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
       return {
         path, atKey: false, code: 'SCHEMA_ENUM',
         message: `${where} is ${show(value)}; expected one of ${allowed.join(', ')}`,
-        hint: typeof value === 'string' ? didYouMean(value, (p.allowedValues as unknown[]).map(String)) : undefined,
+        hint: typeof value === 'string' && !secret ? didYouMean(value, (p.allowedValues as unknown[]).map(String)) : undefined,
       };
     }
     case 'const':
@@ -150,7 +157,7 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
     case 'type': {
       const expected = [...new Set(String(p.type).split(',').map(typeLabel))].join(' or ');
       const last = path[path.length - 1];
-      const hint = last === 'owner' ? 'quote it: owner: "1000:1000" (uid:gid)' : typeof value === 'number' && expected.includes('string') ? `quote it: "${String(value)}"` : undefined;
+      const hint = last === 'owner' ? 'quote it: owner: "1000:1000" (uid:gid)' : typeof value === 'number' && expected.includes('string') ? (secret ? `quote the value of ${String(last)} (a credential: better "\${VAR}")` : `quote it: "${String(value)}"`) : undefined;
       return { path, atKey: false, code: 'SCHEMA_TYPE', message: `${where} is ${typeLabel(jsonType(value))}; expected ${expected}`, hint };
     }
     case 'discriminator': {
@@ -248,7 +255,7 @@ function typeLabel(t: string): string {
   return ({ object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'empty (null)', binary: 'binary data (!!binary)' } as Record<string, string>)[t] ?? t;
 }
 
-function show(v: unknown): string {
+function showValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (v === null || v === undefined) return 'empty';
   if (typeof v === 'object') return typeLabel(jsonType(v));
