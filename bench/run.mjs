@@ -40,7 +40,12 @@
 //   --json PATH             results file (default bench/results.json)
 //   --timeout S             give up on one run after S seconds (default 600);
 //                           a run that times out counts as a CLI failure
-//   --only sizes|hostile    run one group only (env BENCH_ONLY); default both
+//   --only sizes|hostile|verify  run one group only (env BENCH_ONLY); default all
+//
+// The verify group (bench/verify.mjs, issue 15 point 8): `compose-persist verify`
+// of samples/stack.persist.yaml on the engine, as a ratio to one bare
+// `<compose> up --no-start` + `down` of the same output (target <= 4 x); skipped,
+// with a line saying why, when no engine or Compose is reachable.
 //
 // The hostile group (bench/hostile.mjs, issue 13 point 6): one input per
 // pass that was quadratic or worse on a hostile file (runs of / in targets,
@@ -56,6 +61,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
 import { hostileCases } from './hostile.mjs';
+import { benchVerify } from './verify.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -128,8 +134,8 @@ function parseArgs(argv) {
         usage(`unknown option ${argv[i]}`);
     }
   }
-  if (o.only !== null && o.only !== 'sizes' && o.only !== 'hostile') usage('--only (BENCH_ONLY) takes sizes or hostile');
-  if (o.only === 'hostile') o.sizes = [];
+  if (o.only !== null && o.only !== 'sizes' && o.only !== 'hostile' && o.only !== 'verify') usage('--only (BENCH_ONLY) takes sizes, hostile or verify');
+  if (o.only === 'hostile' || o.only === 'verify') o.sizes = [];
   else if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
   if (o.runs !== null && (!Number.isInteger(o.runs) || o.runs < 1)) usage('--runs takes a positive integer');
   if (!Number.isInteger(o.seed)) usage('--seed takes an integer');
@@ -481,7 +487,7 @@ function main() {
 
   // --------------------------------------------------------- hostile ----
   const hostile = {};
-  if (opt.only !== 'sizes') {
+  if (opt.only === null || opt.only === 'hostile') {
     const hdir = path.join(INPUTS, 'hostile');
     const cmds = [];
     for (const c of hostileCases()) {
@@ -512,6 +518,17 @@ function main() {
     }
   }
 
+  // ---------------------------------------------------------- verify ----
+  let verify = null;
+  if (opt.only === null || opt.only === 'verify') {
+    const vruns = opt.runs ?? 5;
+    process.stderr.write(`verify of samples/stack.persist.yaml vs a bare up --no-start + down: 1 warm-up + ${vruns} runs each ...`);
+    const t0 = Date.now();
+    verify = benchVerify({ cli: opt.cli, root: ROOT, runs: vruns, node: NODE });
+    process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    if (verify.error) cliFailed = true;
+  }
+
   // ---------------------------------------------------------- ratios ----
   const med = (s) => (s && s.medianMs !== undefined ? s.medianMs : null);
   const div = (a, b) => (a === null || b === null || !b ? null : round(a / b, 3));
@@ -532,7 +549,7 @@ function main() {
   const T = (name, value, shown, target, pass, note) => targets.push({ name, value, shown, target, result: value === null ? 'n/a' : pass ? 'PASS' : 'FAIL', note: note || '' });
   const why = (...parts) => parts.filter(Boolean).join('; ');
   const r1 = ratios.build20OverNode;
-  if (opt.only !== 'hostile') {
+  if (opt.only === null || opt.only === 'sizes') {
   T('20 services: build / node -e 0', r1, fmtX(r1), '≤ 2.0 × (stretch ≤ 1.5 ×)', r1 !== null && r1 <= 2.0, r1 === null ? why(!sizes[20] && 'size 20 not run', sizes[20]?.build.error) : `stretch ${r1 <= 1.5 ? 'PASS' : 'FAIL'}`);
   const r2 = ratios.composeOverBuild20;
   T(
@@ -558,6 +575,11 @@ function main() {
     T(`hostile ${id}`, m, fmtMs(m), '≤ 1 s', m !== null && m <= 1000, h.error || `${h.command} (${fmtBytes(h.inputBytes)}), exit ${h.expectedExit}`);
   }
 
+  if (verify) {
+    const v = verify.ratio ?? null;
+    T('verify stack.persist.yaml / bare up --no-start + down', v, fmtX(v), '≤ 4 ×', v !== null && v <= 4, verify.skipped ? `skipped: ${verify.skipped}` : verify.error || `${fmtMs(verify.verifyMs)} vs ${fmtMs(verify.bareMs)} (${verify.compose}, median of ${verify.runs})`);
+  }
+
   // ---------------------------------------------------------- report ----
   if (opt.sizes.length) console.log('## Wall time and peak RSS\n');
   const rows = [];
@@ -581,7 +603,7 @@ function main() {
   console.log('\n## Targets\n');
   console.log(table(['check', 'measured', 'target', 'result', 'note'], targets.map((t) => [t.name, t.shown, t.target, t.result, t.note])));
 
-  const results = { env, sizes, hostile, baselines, ratios, targets: targets.map(({ shown, ...t }) => t) };
+  const results = { env, sizes, hostile, verify, baselines, ratios, targets: targets.map(({ shown, ...t }) => t) };
 
   if (previous && previous.sizes) {
     const metrics = [];

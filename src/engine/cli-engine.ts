@@ -4,7 +4,22 @@
  * what is tested is what users run, and the Docker CLI for helper containers.
  */
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+
+/** Whether an executable of that name is on PATH (or, a path, is executable). */
+function onPath(name: string): boolean {
+  const ok = (p: string): boolean => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (isAbsolute(name) || name.includes('/')) return ok(name);
+  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).some((d) => ok(join(d, name)));
+}
 import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from './engine.js';
 
 /** Runs one command; never throws for a failing command (its code says so), only rejects when it cannot start. */
@@ -51,9 +66,15 @@ export function cliEngine(options: CliEngineOptions = {}): Engine {
     const candidates: (readonly string[])[] = options.compose
       ? [options.compose.trim().split(/\s+/)]
       : [[dockerCmd, 'compose'], ['docker-compose']];
-    for (const cmd of candidates) {
-      const r = await exec(cmd[0]!, [...cmd.slice(1), 'version', '--short']).catch(() => undefined);
-      if (r && r.code === 0 && r.stdout.trim()) return { cmd, version: r.stdout.trim() };
+    // A standalone docker-compose (Python 1.x) takes most of a second to start, more than a whole
+    // Compose call of v2: it is found on PATH, not run (its version is then not known: ''); a Docker
+    // CLI plugin (`docker compose`) is asked. Asked at once; the first in order that answers wins.
+    const answers = await Promise.all(candidates.map(async (cmd) => {
+      if (cmd.length === 1) return onPath(cmd[0]!) ? { code: 0, stdout: '', stderr: '', found: true } : undefined;
+      return exec(cmd[0]!, [...cmd.slice(1), 'version', '--short']).catch(() => undefined);
+    }));
+    for (const [i, r] of answers.entries()) {
+      if (r && r.code === 0 && (r.stdout.trim() || 'found' in r)) return { cmd: candidates[i]!, version: r.stdout.trim() };
     }
     return undefined;
   }
@@ -61,12 +82,11 @@ export function cliEngine(options: CliEngineOptions = {}): Engine {
   const engine: Engine = {
     probe() {
       found ??= (async () => {
-        const v = await exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']);
+        const [v, compose] = await Promise.all([exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']), findCompose()]);
         if (v.code !== 0 || !v.stdout.trim()) {
           const why = v.stderr.trim().split('\n').pop() ?? '';
           return { error: `no Docker engine reachable${why ? `: ${why}` : ''}` };
         }
-        const compose = await findCompose();
         if (!compose) return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
         return { compose: compose.cmd, composeVersion: compose.version, serverVersion: v.stdout.trim() };
       })();

@@ -35,6 +35,7 @@ export interface ComposeTarget {
 export interface EngineInfo {
   /** The Compose command found, e.g. ["docker", "compose"] or ["docker-compose"]. */
   compose: readonly string[];
+  /** Empty when not asked (a standalone docker-compose is found on PATH, not started). */
   composeVersion: string;
   serverVersion: string;
 }

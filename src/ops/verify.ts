@@ -243,7 +243,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const composeFile = join(tempDir, 'compose.verify.json');
   const ctarget: ComposeTarget = { project, files: [composeFile], projectDirectory: options.baseDir };
   const createdVolumes: string[] = [];
-  let projectMayExist = false;
   /** Anonymous volumes the containers got (images' VOLUME): not labelled, so removed by name. */
   const anonymous = new Set<string>();
 
@@ -351,36 +350,37 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   };
 
   let helperN = 0;
-  const helperRun = async (services: readonly string[], script: string, what: string, rw_: boolean): Promise<string> => {
-    const args = ['run', '--rm', '--name', `${project}-helper-${helperN++}`, '--label', `${VERIFY_LABEL}=${project}`, '--network', 'none'];
+  const helperRun = async (services: readonly string[], script: string, what: string, rw_: boolean, extra: readonly string[] = []): Promise<string> => {
+    const args = ['run', '--rm', '--name', `${project}-helper-${helperN++}`, '--label', `${VERIFY_LABEL}=${project}`, '--network', 'none', ...extra];
     for (const s of services) args.push('--volumes-from', `${ids.get(s)!}${rw_ ? ':rw' : ''}`);
     args.push('--entrypoint', 'sh', helper, '-c', script);
     return (await docker(args, what)).stdout;
   };
 
   const writeCanaries = async (only: (m: CheckedMount) => boolean = () => true): Promise<void> => {
+    // A read-only mount is written through its source (the volume or the bind's host path), mounted
+    // read-write at /wN into the first helper: one helper per group of services, no more.
     const readOnly: { m: CheckedMount; c: ContainerMount }[] = [];
+    const scripts: { g: string[]; lines: string[] }[] = [];
     for (const g of groups) {
       const own = mounts.filter((m) => g.includes(m.service) && !m.notExercised && m.kind !== 'layer' && only(m));
-      const writable = own.filter((m) => {
+      const lines: string[] = [];
+      for (const m of own) {
         const c = covering(layout.get(m.service) ?? [], m.target);
         if (c && c.RW === false) readOnly.push({ m, c });
-        return !(c && c.RW === false);
-      });
-      if (!writable.length) continue;
-      const script = ['set -e', ...writable.flatMap((m) => [`mkdir -p ${q(m.target)}`, `printf %s ${canary.get(m.id)!} > ${q(canaryPath(m))}`])].join('\n');
-      await helperRun(g, script, `writing the canaries of ${g.join(', ')}`, true);
+        else lines.push(`mkdir -p ${q(m.target)}`, `printf %s ${canary.get(m.id)!} > ${q(canaryPath(m))}`);
+      }
+      scripts.push({ g, lines });
     }
-    // A read-only mount is written through its source (the volume or the bind's host path), mounted read-write.
-    if (readOnly.length) {
-      const args = ['run', '--rm', '--name', `${project}-helper-${helperN++}`, '--label', `${VERIFY_LABEL}=${project}`, '--network', 'none'];
-      const lines = ['set -e'];
-      readOnly.forEach(({ m, c }, i) => {
-        args.push('-v', `${c.Type === 'volume' ? c.Name! : c.Source!}:/w${i}`);
-        const rel = m.target === c.Destination ? '' : m.target.slice(c.Destination.replace(/\/+$/, '').length);
-        lines.push(`mkdir -p ${q(`/w${i}${rel}`)}`, `printf %s ${canary.get(m.id)!} > ${q(`/w${i}${rel}/${CANARY_PREFIX}${runId}-${m.id}`)}`);
-      });
-      await docker([...args, '--entrypoint', 'sh', helper, '-c', lines.join('\n')], 'writing the canaries of read-only mounts');
+    const extra: string[] = [];
+    readOnly.forEach(({ m, c }, i) => {
+      extra.push('-v', `${c.Type === 'volume' ? c.Name! : c.Source!}:/w${i}`);
+      const rel = m.target === c.Destination ? '' : m.target.slice(c.Destination.replace(/\/+$/, '').length);
+      scripts[0]!.lines.push(`mkdir -p ${q(`/w${i}${rel}`)}`, `printf %s ${canary.get(m.id)!} > ${q(`/w${i}${rel}/${CANARY_PREFIX}${runId}-${m.id}`)}`);
+    });
+    for (const [i, { g, lines }] of scripts.entries()) {
+      if (!lines.length) continue;
+      await helperRun(g, ['set -e', ...lines].join('\n'), `writing the canaries of ${g.join(', ')}`, true, i === 0 ? extra : []);
     }
     for (const m of mounts.filter((x) => x.kind === 'layer' && !x.notExercised && only(x))) {
       await docker(['cp', '-', `${ids.get(m.service)!}:/`], `writing the canary of ${m.service} ${m.target} into its container`, { input: tarOne(canaryPath(m), canary.get(m.id)!) });
@@ -471,7 +471,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   async function steps(): Promise<void> {
 
     await timed(options.run !== undefined ? 'run' : 'create', async () => {
-      projectMayExist = true;
       // --run: the services start first with their real process (canaries written before would be in
       // its way, e.g. initdb refuses a non-empty directory); they are killed after docker diff.
       if (options.run !== undefined) await composeStep(['up', '-d'], 'starting the services (--run)');
@@ -538,7 +537,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         }
         await composeStep(['down', '-v'], 'host loss: down -v');
       }
-      projectMayExist = false;
       record('hostLoss', seen);
     });
   }
@@ -607,12 +605,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     };
     live(`verify ${project}: cleaning up...`);
     try {
-      const ctrs = [...new Set([...(await list(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])), ...(await list(['ps', '-aq', '--filter', `label=${VERIFY_LABEL}=${project}`]))])];
+      // Compose names the containers <project>_<service>_1 (v2: <project>-<service>-1), the helpers are <project>-helper-N.
+      const ctrs = await list(['ps', '-aq', '--filter', `name=${project}`]);
       if (ctrs.length && !cs?.aborted) {
         const r = await engine.docker(['rm', '-f', '-v', ...ctrs], o());
         if (r.code !== 0) left.push(`containers ${ctrs.join(' ')}`);
       }
-      const vols = [...new Set([...(await list(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])), ...(await list(['volume', 'ls', '-q', '--filter', `label=${VERIFY_LABEL}=${project}`])), ...createdVolumes])];
+      // The project's volumes are <project>_<key>, the kept ones the run created too.
+      const vols = [...new Set([...(await list(['volume', 'ls', '-q', '--filter', `name=${project}`])), ...createdVolumes])];
       // Anonymous volumes of the images' VOLUME declarations that `down` (without -v) left dangling.
       if (anonymous.size) {
         const present = new Set(await list(['volume', 'ls', '-q', '--filter', 'dangling=true']));
@@ -623,7 +623,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         const r = await engine.docker(['volume', 'rm', '-f', v], o());
         if (r.code !== 0) left.push(`volume ${v}`);
       }
-      const nets = projectMayExist || options.run !== undefined ? await list(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]) : [];
+      // Without --run every service has network_mode: none, and Compose makes no network.
+      const nets = options.run !== undefined ? await list(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]) : [];
       for (const n of nets) {
         if (cs?.aborted) break;
         const r = await engine.docker(['network', 'rm', n], o());

@@ -210,14 +210,15 @@ export function simEngine(opts: SimOptions = {}): Sim {
       const i = a.indexOf('--filter');
       return i >= 0 ? a[i + 1]!.replace(/^label=/, '') : undefined;
     };
-    const byLabel = (l: string | undefined) => (c: { labels: Record<string, string> }) => {
+    const byLabel = (l: string | undefined) => (c: { labels: Record<string, string>; name?: string }) => {
       if (!l) return true;
+      if (l.startsWith('name=')) return (c.name ?? '').includes(l.slice(5));
       const [k, v] = l.split('=');
       return c.labels[k!] === v;
     };
     switch (args[0]) {
       case 'ps': {
-        const list = containers.filter(byLabel(label(args)));
+        const list = containers.filter((c) => byLabel(label(args))({ ...c, name: `${c.project}_${c.service}_1` }));
         return ok(list.map((c) => (args.includes('-aq') ? c.id : `${c.id} ${c.service}`)).join('\n'));
       }
       case 'inspect':
@@ -242,7 +243,7 @@ export function simEngine(opts: SimOptions = {}): Sim {
       case 'volume': {
         if (args[1] === 'ls') {
           const l = label(args);
-          return ok([...volumes].filter(([, v]) => byLabel(l && l.startsWith('dangling') ? undefined : l)(v)).map(([n]) => n).join('\n'));
+          return ok([...volumes].filter(([n, v]) => byLabel(l && l.startsWith('dangling') ? undefined : l)({ ...v, name: n })).map(([n]) => n).join('\n'));
         }
         if (args[1] === 'rm') {
           const name = args[args.length - 1]!;

@@ -72,8 +72,8 @@ describe('verify: steps and verdicts (simulated engine)', () => {
     await run(sim);
     expect(sim.calls.filter((c) => c.startsWith('compose'))).toEqual(['compose up --no-start', 'compose up --no-start --force-recreate', 'compose down', 'compose up --no-start', 'compose down -v']);
     const helpers = sim.calls.filter((c) => c.startsWith('docker run'));
-    // write (1 group + 1 for the read-only bind through its source) + upgrade + down/up reads
-    expect(helpers.length).toBe(4);
+    // one write (the read-only bind through its source in the same helper) + the upgrade and down/up reads
+    expect(helpers.length).toBe(3);
     expect(sim.calls.some((c) => c.includes('down -v') && c.startsWith('compose') && sim.calls.indexOf(c) < sim.calls.indexOf('compose down'))).toBe(false);
   });
 
