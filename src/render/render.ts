@@ -21,6 +21,7 @@ import type { PatternTable } from '../plan/patterns.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BLOCK_HELPERS, VALUE_HELPERS } from './template-check.js';
+import { fragmentLevel, levelAbove, userFragmentProblems } from '../check/user-fragment.js';
 
 type Runtime = typeof HandlebarsFull;
 type TemplateFn = (context: unknown) => string;
@@ -104,11 +105,18 @@ export function renderUserPlans(plans: readonly ServicePlan[], target: Target, t
       fail(`rendered text that is not valid YAML${line} (${why})`);
       continue;
     }
+    let fragment: Fragment;
     try {
-      fragments.set(plan, toFragment(plan.service, data ?? {}, plan.pattern));
+      fragment = toFragment(plan.service, data ?? {}, plan.pattern);
     } catch (e) {
       fail(oneLine(e instanceof Error ? e.message : String(e)).replace(/^template of pattern \S+ /, ''));
+      continue;
     }
+    const problems = userFragmentProblems(fragment, plan);
+    for (const p of problems) fail(p);
+    const real = fragmentLevel(fragment);
+    if (levelAbove(plan.level, real)) fail(`declares level ${plan.level} in its header, but what it mounts gives ${real} (a local bind or local volume is container; host needs NFS, CIFS or a volume plugin)`);
+    if (!problems.length && !levelAbove(plan.level, real)) fragments.set(plan, fragment);
   }
   return { fragments, diagnostics };
 }

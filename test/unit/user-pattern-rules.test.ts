@@ -117,3 +117,34 @@ describe('names and keys the output could not carry (issue 13 point 7)', () => {
     expect(errors(r)[0]).toMatchObject({ code: 'SCHEMA_RANGE', message: expect.stringContaining('a path segment of 260 bytes') });
   });
 });
+
+describe('what a rendered user template may hold (issue 13 point 5)', () => {
+  const T = (body: string, level = 'container') => [body, `---\nlevel: ${level}\nsummary: s\n---\n`] as const;
+  const only = (body: string, level?: string) => errors(run(...T(body, level))).map((e) => e.message);
+  it('the hostile template of the review: every escalation refused, nothing written', () => {
+    const [body, header] = T('volumes:\n  - "/:/host"\n  - "/var/run/docker.sock:/var/run/docker.sock"\nset:\n  privileged: true\n  pid: host\n  network_mode: host\n  cap_add: [SYS_ADMIN]\nservices:\n  web: { image: evil }\n', 'host');
+    const src = 'services:\n  web: {image: nginx}\n  db: {image: postgres:16}\nx-persistence:\n  patterns: ./p\n  require: host\n  services:\n    db: {pattern: x, mounts: [/var/lib/postgresql/data]}\n';
+    const r = run(body, header, src);
+    expect(r.text).toBeUndefined();
+    const msgs = errors(r).map((e) => e.message).join('\n');
+    for (const want of ['adds the services web', 'exposes the whole host file system', '/var/run/docker.sock', 'sets privileged:', 'sets pid:', 'sets network_mode:', 'sets cap_add:', 'declares level host in its header, but what it mounts gives container']) expect(msgs).toContain(want);
+    for (const e of errors(r)) expect(e).toMatchObject({ code: 'PATTERN_DEFINITION', file: 'compose.persist.yaml', line: 8 });
+  });
+  it('no depends_on, volumes_from, foreign volumes or declaration keys', () => {
+    expect(only('depends_on: { web: { condition: service_started } }\n{{> _named-volumes}}\n{{> _top-volumes}}\n').join()).toContain('sets depends_on');
+    expect(only('volumes_from: [web]\n{{> _named-volumes}}\n{{> _top-volumes}}\n').join()).toContain('sets volumes_from');
+    expect(only('volumes: ["other:/x"]\n').join()).toContain('mounts the volume "other"');
+    expect(only('{{> _named-volumes}}\ntop_volumes:\n  web: {}\n  {{#each volumes}}{{q name}}: { external: true }{{/each}}\n').join()).toMatch(/declares the top-level volume "web"[\s\S]*writes external:/);
+  });
+  it('a local bind device at a sensitive path, and a header level the mounts do not give', () => {
+    const dev = '{{> _named-volumes}}\ntop_volumes:\n{{#each volumes}}\n  {{q name}}: { driver: local, driver_opts: { type: none, o: bind, device: /etc } }\n{{/each}}\n';
+    expect(only(dev).join()).toContain('points at the sensitive host location /etc');
+    const local = '{{> _named-volumes}}\ntop_volumes:\n{{#each volumes}}\n  {{q name}}: { driver: local, driver_opts: { type: none, o: bind, device: /srv/data } }\n{{/each}}\n';
+    expect(only(local, 'host')).toEqual([expect.stringContaining('declares level host in its header, but what it mounts gives container')]);
+    expect(only(local, 'container')).toEqual([]);
+  });
+  it('a bind inside the project and the plan volumes pass', () => {
+    expect(only('volumes:\n{{#each volumes}}\n  - {{q (concat "./data/" name ":" target)}}\n{{/each}}\n')).toEqual([]);
+    expect(only('volumes:\n{{#each volumes}}\n  - {{q (concat "../../" name ":" target)}}\n{{/each}}\n').join()).toContain('leaves the project directory');
+  });
+});
