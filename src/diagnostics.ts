@@ -19,6 +19,7 @@ export const DIAG_CODES = {
   FILE_TOO_LARGE: 'a file is larger than the tool accepts',
   TOO_COMPLEX: 'a file within the size limit asks for more work than the tool does (e.g. a web of volumes_from)',
   BOTH_BLOCKS: 'both persistence: and x-persistence: are present',
+  BLOCK_MERGED: 'the persistence block reaches the top level only through a merge key (<<)',
   BLOCK_IN_SEVERAL_FILES: 'more than one -f file holds a persistence block',
   SCHEMA_TYPE: 'a value has the wrong type',
   SCHEMA_ENUM: 'a value is not one of the allowed ones',

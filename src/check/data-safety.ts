@@ -193,7 +193,8 @@ export function dataMoves(oldCompose: unknown, newCompose: unknown, project = PL
   return out;
 }
 
-export function dataSafety(oldCompose: unknown, newCompose: unknown, file: string, project?: string): Diagnostic[] {
+/** Findings about NEW carry `file`; a service that is gone is pointed at in `oldFile`. */
+export function dataSafety(oldCompose: unknown, newCompose: unknown, file: string, project?: string, oldFile = file): Diagnostic[] {
   const before = asMapping(oldCompose);
   const after = asMapping(newCompose);
   const out: Diagnostic[] = [];
@@ -206,7 +207,7 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
   }
   for (const { service, target, from, to, serviceGone, usedElsewhere } of moves) {
     if (serviceGone && !usedElsewhere) {
-      out.push({ code: 'DATA_ORPHANED', severity: 'warning', file, path: ['services', service], message: `service "${service}" is gone; its ${describe(from)} (${target}) is no longer used: the data stays on the host` });
+      out.push({ code: 'DATA_ORPHANED', severity: 'warning', file: oldFile, path: ['services', service], message: `service "${service}" is gone; its ${describe(from)} (${target}) is no longer used: the data stays on the host` });
       continue;
     }
     out.push({
@@ -234,8 +235,8 @@ export function dataSafety(oldCompose: unknown, newCompose: unknown, file: strin
 }
 
 /** Two generated files as text: read like any input (alias bombs refused; unreadable means no data). */
-export function compareOutputs(oldText: string, newText: string, file: string, project?: string): Diagnostic[] {
-  return dataSafety(loadOutput(oldText, file), loadOutput(newText, file), file, project);
+export function compareOutputs(oldText: string, newText: string, file: string, project?: string, oldFile = file): Diagnostic[] {
+  return dataSafety(loadOutput(oldText, file), loadOutput(newText, file), file, project, oldFile);
 }
 
 /** A generated file's data, read like any input (alias bombs refused; unreadable means no data). */

@@ -12,7 +12,7 @@ import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, 
 import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
-import type { SourceFile } from '../parse/parse.js';
+import { parseSource, type SourceFile } from '../parse/parse.js';
 import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic, INTERRUPT_SIGNALS } from './io.js';
 import { compareOutputs, loadOutput, TooComplexError } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
@@ -89,15 +89,15 @@ function report(io: Io, diagnostics: readonly Diagnostic[], opts: CommonOpts): v
   }
 }
 
-function run(io: Io, files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[] } {
+function run(io: Io, files: string[], opts: CommonOpts, extra: BuildOptions = {}): { result: BuildResult; readErrors: Diagnostic[]; sources: readonly SourceFile[] } {
   const read = readAll(files);
   const { sources } = read;
   const vars = readVariables(files[0], opts.envFile, io.env ?? process.env);
   const errors = [...read.errors, ...vars.errors];
-  if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors };
+  if (errors.length) return { result: { hasBlock: false, diagnostics: errors }, readErrors: errors, sources };
   const large = sources.reduce((n, s) => n + s.text.length, 0) >= THREAD_FROM_BYTES;
   const threaded = large && io.composeCheck ? { checkCompose: io.composeCheck } : {};
-  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, variables: vars.variables, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...threaded, ...extra }), readErrors: [] };
+  return { result: runBuild(sources, { target: opts.target, loadPatterns: readPatternDir, safePaths: opts.safePaths, variables: vars.variables, ...(opts.patterns ? { patternsDir: opts.patterns } : {}), ...threaded, ...extra }), readErrors: [], sources };
 }
 
 function addCommon(cmd: Command): Command {
@@ -110,6 +110,19 @@ function addCommon(cmd: Command): Command {
     .option('--patterns <dir>', 'directory of user-defined pattern templates (<name>.yaml.hbs)')
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
     .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the first -f file (the environment wins, as in Compose)', collect);
+}
+
+/** line:col of each diagnostic from the source file it names (the files as read, parsed again: a diff's two inputs). */
+function locateIn(diagnostics: Diagnostic[], files: readonly SourceFile[]): Diagnostic[] {
+  const docs = new Map<string, ReturnType<typeof parseSource>['value']>();
+  return diagnostics.map((d) => {
+    if (d.line !== undefined) return d;
+    const file = files.find((f) => f.file === d.file);
+    if (!file) return d;
+    if (!docs.has(d.file)) docs.set(d.file, parseSource(file).value);
+    const pos = docs.get(d.file)?.positionOf(d.path, true);
+    return pos ? { ...d, ...pos } : d;
+  });
 }
 
 export function makeProgram(io: Io, setExit: (code: number) => void): Command {
@@ -327,7 +340,8 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
       const newData = asMapping(loadOutput(built[1]!.result.text!, newFile));
       const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: newData.name, firstFile: newFile });
       if ('error' in project) throw new UsageError(project.error);
-      const found = compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile, project.name);
+      // Each finding points into the file it is about: a gone service into OLD, the rest into NEW.
+      const found = locateIn(compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile, project.name, oldFile), [...built[0]!.sources, ...built[1]!.sources]);
       if (opts.format === 'json') io.stdout(JSON.stringify({ ok: found.length === 0, diagnostics: JSON.parse(diagnosticsToJson(found)) }, null, 2) + '\n');
       else {
         report(io, found, { ...opts, quiet: false });

@@ -123,6 +123,11 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     const pos = linePosOfOffset(src.text, second);
     return fail('YAML_MULTI_DOC', 'the file holds more than one YAML document (a --- line after content); a compose file is one document', pos.line, pos.col);
   }
+  const deep = tooDeepOffset(src.text);
+  if (deep >= 0) {
+    const pos = linePosOfOffset(src.text, deep);
+    return fail('YAML_SYNTAX', `the file nests collections too deeply (${MAX_DEPTH} levels here); a compose file is never this deep`, pos.line, pos.col);
+  }
   if (options.fast !== false) {
     // The common case: a compose file the fast reader can read whole. It gives up on
     // anything unusual (and on alias bombs), and the full parser below reads it again.
@@ -141,7 +146,10 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     parsed = parseStream();
   } catch (e) {
     // The parser recurses per nesting level: a file nested thousands deep exhausts the stack.
-    if (e instanceof RangeError) return fail('YAML_SYNTAX', 'the file nests collections too deeply (thousands of levels); a compose file is never this deep', 1, 1);
+    if (e instanceof RangeError) {
+      const pos = linePosOfOffset(src.text, Math.max(0, tooDeepOffset(src.text)));
+      return fail('YAML_SYNTAX', 'the file nests collections too deeply (thousands of levels); a compose file is never this deep', pos.line, pos.col);
+    }
     throw e;
   }
   const docs = Array.isArray(parsed) ? parsed : [];
@@ -242,4 +250,55 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
 function firstLine(message: string): string {
   const line = message.split('\n')[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?\s*$/, '');
+}
+
+/**
+ * How deep a file may nest. Compose files nest a dozen levels; later passes recurse per level,
+ * and a file 2,000 deep (which the parser still reads) exhausted the stack there (exit 3).
+ */
+export const MAX_DEPTH = 512;
+
+/**
+ * Where a file nests too deep, or -1: the first `[` or `{` at flow depth MAX_DEPTH (outside
+ * quotes and comments), or the first line indented MAX_DEPTH columns (each block level adds
+ * one at least). One linear pass.
+ */
+export function tooDeepOffset(text: string): number {
+  let depth = 0;
+  let quote = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (lineStart) {
+      lineStart = false;
+      let j = i;
+      while (text.charCodeAt(j) === 32) j++;
+      if (j - i >= MAX_DEPTH) return j;
+    }
+    if (c === 10) {
+      lineStart = true;
+      continue;
+    }
+    if (quote) {
+      if (c === 92 && quote === 34) i++;
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      // A quote starts a quoted scalar only where a value may start (an apostrophe in
+      // `it's` is text): after indentation, `:`, `-`, `?`, `[`, `{` or `,`.
+      let k = i - 1;
+      while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+      const before = k < 0 ? 10 : text.charCodeAt(k);
+      if (before === 10 || before === 58 || before === 45 || before === 63 || before === 91 || before === 123 || before === 44) quote = c;
+    }
+    else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9 || text.charCodeAt(i - 1) === 10)) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl - 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth >= MAX_DEPTH) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return -1;
 }

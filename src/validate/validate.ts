@@ -10,6 +10,8 @@ import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BlockInfo, PersistenceInput } from '../model.js';
 import type { SourceDoc } from '../parse/parse.js';
 import { didYouMean } from './suggest.js';
+import { isMap, isScalar, LineCounter } from 'yaml';
+import { offsetToLinePos, type LinePos } from '../yaml/positions.js';
 
 /** Keys whose values are credentials: never echoed in a message or hint. */
 const CREDENTIAL_KEY = /pass|secret|token|credential|private|auth|api.?key|access.?key|^key$/i;
@@ -32,12 +34,39 @@ export function findBlock(src: SourceDoc): StageResult<BlockInfo | undefined> {
     };
   }
   const key = present[0];
-  if (!key) return { value: undefined, diagnostics: [] };
+  if (!key) return { value: undefined, diagnostics: mergedBlock(src) };
   // From the document's data: an aliased block (x-persistence: *p) is its anchor's value.
   const block: unknown = (src.data as Record<string, unknown> | null)?.[key];
   const diagnostics = schemaDiagnostics(src, key, block ?? {});
   if (diagnostics.length > 0) return { diagnostics };
   return { value: { key, file: src.file, block: (block ?? {}) as PersistenceInput }, diagnostics: [] };
+}
+
+/**
+ * A block that only a top-level `<<` brings in (`<<: *base` whose anchor holds x-persistence:)
+ * is refused where the `<<` is: the block must not reach the output, and one merged in from an
+ * anchor cannot be removed without changing what the anchor means elsewhere.
+ */
+function mergedBlock(src: SourceDoc): Diagnostic[] {
+  const data = src.data as Record<string, unknown> | null;
+  const key = BLOCK_KEYS.find((k) => data !== null && typeof data === 'object' && Object.hasOwn(data, k));
+  if (!key) return [];
+  const root = src.doc.contents;
+  const merge = isMap(root) ? root.items.find((p) => isScalar(p.key) && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<'))) : undefined;
+  const offset = merge && isScalar(merge.key) ? merge.key.range?.[0] : undefined;
+  const pos = offset === undefined ? undefined : lineCol(src.text, offset);
+  return [{
+    code: 'BLOCK_MERGED', severity: 'error', file: src.file, path: ['<<'], ...(pos ?? {}),
+    message: `${key}: comes in only through this merge key (<<); a merged-in block is not read`,
+    hint: `write ${key}: at the top level of the file itself`,
+  }];
+}
+
+function lineCol(text: string, offset: number): LinePos {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return offsetToLinePos(lines, offset);
 }
 
 function schemaDiagnostics(src: SourceDoc, key: string, block: unknown): Diagnostic[] {
