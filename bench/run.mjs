@@ -26,6 +26,10 @@
 //              The RSS runs double as the warm-up and as the check that the
 //              CLI succeeds on the input.
 //
+// Groups: build (the above) and dataops (bench/dataops.mjs: backup and restore
+// of a 200 MiB volume against a bare busybox tar; needs the engine, skipped
+// without one). BENCH_ONLY=dataops (or --only dataops) runs only it.
+//
 // Exit status: 0 when every command ran, whatever the targets say (this is a
 // report); 1 when the CLI is missing or fails on an input; 2 on bad usage.
 //
@@ -40,7 +44,7 @@
 //   --json PATH             results file (default bench/results.json)
 //   --timeout S             give up on one run after S seconds (default 600);
 //                           a run that times out counts as a CLI failure
-//   --only sizes|hostile|verify  run one group only (env BENCH_ONLY); default all
+//   --only sizes|hostile|verify|dataops  run one group only (env BENCH_ONLY); default all
 //
 // The verify group (bench/verify.mjs, issue 15 point 8): `compose-persist verify`
 // of samples/stack.persist.yaml on the engine, as a ratio to one bare
@@ -62,6 +66,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
 import { hostileCases } from './hostile.mjs';
 import { benchVerify } from './verify.mjs';
+import { runDataops } from './dataops.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -70,6 +75,8 @@ const HOOK = path.join(BENCH_DIR, 'maxrss-hook.cjs');
 const NODE = process.execPath;
 const MiB = 1024 * 1024;
 let TIMEOUT_MS = 600000;
+const GROUPS = ['sizes', 'hostile', 'verify', 'dataops'];
+const DATAOPS_JSON = path.join(BENCH_DIR, 'results-dataops.json');
 
 // ---------------------------------------------------------------- options --
 const DEFAULT_RUNS = { 20: 10, 1000: 5, 10000: 3 };
@@ -134,8 +141,8 @@ function parseArgs(argv) {
         usage(`unknown option ${argv[i]}`);
     }
   }
-  if (o.only !== null && o.only !== 'sizes' && o.only !== 'hostile' && o.only !== 'verify') usage('--only (BENCH_ONLY) takes sizes, hostile or verify');
-  if (o.only === 'hostile' || o.only === 'verify') o.sizes = [];
+  if (o.only !== null && !GROUPS.includes(o.only)) usage('--only (BENCH_ONLY) takes sizes, hostile, verify or dataops');
+  if (o.only === 'hostile' || o.only === 'verify' || o.only === 'dataops') o.sizes = [];
   else if (!o.sizes.length || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) usage('--sizes takes positive integers, e.g. 20,1000,10000');
   if (o.runs !== null && (!Number.isInteger(o.runs) || o.runs < 1)) usage('--runs takes a positive integer');
   if (!Number.isInteger(o.seed)) usage('--seed takes an integer');
@@ -386,11 +393,44 @@ function table(head, rows, align) {
 // ------------------------------------------------------------------- main --
 function main() {
   const opt = parseArgs(process.argv.slice(2));
-  TIMEOUT_MS = opt.timeoutS * 1000;
+  const only = opt.only || '';
   if (!fs.existsSync(opt.cli)) {
     process.stderr.write(`bench: CLI not found at ${path.relative(ROOT, opt.cli) || opt.cli}; run \`npm run build\` first (or pass --cli PATH)\n`);
     return 1;
   }
+  let code = 0;
+  if (only !== 'dataops') code = buildMain(opt);
+  if (!only) code = Math.max(code, dataopsMain(opt, false));
+  else if (only === 'dataops') code = dataopsMain(opt, true);
+  return code;
+}
+
+// ------------------------------------------------------------ dataops group --
+function dataopsMain(opt, alone) {
+  console.log(`${alone ? '# compose-persist benchmark: data operations' : '\n# Data operations'}\n`);
+  let r;
+  try {
+    r = runDataops({ cli: opt.cli, runs: opt.runs ?? 3 });
+  } catch (e) {
+    console.log(`A data-operation command failed: ${e.message}`);
+    return 1;
+  }
+  if (r.skipped) {
+    console.log(`Skipped: ${r.skipped}.`);
+    return 0;
+  }
+  const res = r.results;
+  console.log(`One volume of ${fmtBytes(res.volumeBytes)} on disk: ${fmtInt(res.smallFiles)} files of 4 KiB in 100 directories and one file of ${res.largeMiB} MiB; median of ${res.runs} timed runs after a warm-up, the commands taking turns.\n`);
+  console.log(table(['operation', 'command', 'median wall', 'throughput'], r.rows.map(([o, c, ms, t]) => [o, c, fmtMs(ms), t]), ['l', 'l', 'r', 'r']));
+  console.log('\n## Targets (data operations)\n');
+  console.log(table(['check', 'measured', 'target', 'result'], r.targets.map((t) => [t.name, fmtX(t.value), t.target, t.result])));
+  fs.writeFileSync(DATAOPS_JSON, `${JSON.stringify({ date: new Date().toISOString(), ...res, targets: r.targets }, null, 2)}\n`);
+  console.log(`\nFigures written to ${path.relative(ROOT, DATAOPS_JSON)}.`);
+  return 0;
+}
+
+function buildMain(opt) {
+  TIMEOUT_MS = opt.timeoutS * 1000;
   fs.mkdirSync(INPUTS, { recursive: true });
 
   const rssMethod = detectRssMethod();

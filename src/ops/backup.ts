@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
-import { inspectVolume, oneLine } from './volumes.js';
+import { inspectVolume, oneLine, type VolumeInfo } from './volumes.js';
 import { isDatabase, mountArg, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { TarReader } from './tar-reader.js';
 
@@ -93,14 +93,15 @@ export async function backup(ctx: OpsContext, fs: HostFs, options: BackupOptions
   const w = await fs.writable(options.dir);
   if (w) return fail(w);
 
-  // Every source must exist: a missing volume usually means another project name.
-  const labels = new Map<string, Record<string, string>>();
+  // Every source must exist: a missing volume usually means another project name. The one
+  // inspection also gives the manifest's driver, options and labels (no second call per mount).
+  const volumes = new Map<string, VolumeInfo>();
   for (const m of mounts) {
     if (m.kind === 'volume') {
       const v = await inspectVolume(ctx.engine, m.source, options.signal);
       if (v && 'error' in v) return fail(v.error);
       if (!v) return fail(`volume ${m.source} (${m.service} ${m.target}) does not exist: is project "${ctx.project}" up, or does it run under another name (-p)?`);
-      labels.set(m.source, v.labels);
+      volumes.set(m.source, v);
     } else if (!(await fs.exists(m.source))) {
       return fail(`bind source ${m.source} (${m.service} ${m.target}) does not exist`);
     }
@@ -139,12 +140,12 @@ export async function backup(ctx: OpsContext, fs: HostFs, options: BackupOptions
           temps.push({ tmp: join(options.dir, tmp), final: join(options.dir, final) });
           const r = await archiveOne(ctx, fs, m, options.dir, tmp, helper, options.signal);
           if ('error' in r) return fail(r.error);
-          const v = m.kind === 'volume' ? await inspectVolume(ctx.engine, m.source) : undefined;
+          const v = m.kind === 'volume' ? volumes.get(m.source) : undefined;
           entries.push({
             file: final, service: m.service, pattern: m.pattern, target: m.target, kind: m.kind, key: m.key,
             ...(m.kind === 'volume' ? { volume: m.source } : { bind: m.source }),
-            ...(v && !('error' in v) ? { driver: v.driver, driverOpts: v.options } : m.driver ? { driver: m.driver, driverOpts: m.driverOpts ?? {} } : {}),
-            ...(m.kind === 'volume' ? { labels: labels.get(m.source) ?? {} } : {}),
+            ...(v ? { driver: v.driver, driverOpts: v.options } : m.driver ? { driver: m.driver, driverOpts: m.driverOpts ?? {} } : {}),
+            ...(v ? { labels: v.labels } : {}),
             root: r.root, files: r.files, bytes: r.bytes, archiveBytes: r.archiveBytes, sha256: r.sha256,
             consistency, stopped: stopped.map((c) => c.name),
           });

@@ -152,6 +152,20 @@ describe('backup fault logic (fake engine)', () => {
     const m = JSON.parse(fs.files[`/b/${MANIFEST}`]!);
     expect(m.archives[0]).toMatchObject({ service: 'db', volume: 'app_db-data', root: { uid: 7, gid: 8, mode: '0700' }, consistency: 'none' });
   });
+  it('each volume is inspected once: the check that it exists also gives the manifest its driver, options and labels', async () => {
+    const fs = memFs();
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume') return { stdout: JSON.stringify({ Name: a.at(-1), Driver: 'local', Options: { type: 'none' }, Labels: { k: 'v' } }) };
+      if (a[0] === 'run') fs.files[`/b/${String(a.find((x) => x.startsWith('/backup/'))).slice(8)}`] = String(a.at(-3));
+      return undefined;
+    });
+    const r = await backup(ctx, fs, { dir: '/b', toolVersion: 't', consistency: 'none' });
+    expect(r.ok).toBe(true);
+    expect(engine.lines().filter((l) => l.startsWith('volume inspect'))).toHaveLength(2);
+    const m = JSON.parse(fs.files[`/b/${MANIFEST}`]!);
+    expect(m.archives[0]).toMatchObject({ driver: 'local', driverOpts: { type: 'none' }, labels: { k: 'v' } });
+  });
 });
 
 describe('restore refusals (fake engine)', () => {
