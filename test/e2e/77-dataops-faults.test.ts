@@ -1,0 +1,117 @@
+// Faults of backup and restore (issue 16 point 5), on the real engine: a full backup directory (a 1 MiB tmpfs), a read-only one, a project that is
+// not running, a missing archive, a truncated archive. Each: one error line, exit 1, no
+// stack trace, the services running as before, nothing half-written that looks complete.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CLI, docker, report, run, type RunResult } from './lib.js';
+import { DataProject, LIST_TREE, STAY } from './dataops-lib.js';
+
+/** The stderr of a failed data command: exactly one error line, no stack trace. */
+function oneError(r: Pick<RunResult, 'code' | 'stderr'>): string {
+  expect(r.code, r.stderr).toBe(1);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('compose-persist: error'));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  return errors[0]!;
+}
+
+/** What a backup directory holds besides what was there before: no manifest, no archive, no temp file. */
+const leftIn = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!inject('engine'))('backup and restore faults', () => {
+  const prefix = inject('runPrefix');
+  const p = new DataProject(`${prefix}flt`, 'faults');
+  const mounted: string[] = [];
+  let before = '';
+  let idBefore = '';
+  const containerId = (): string => run('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${p.name}`, '--filter', 'label=com.docker.compose.service=db']).stdout.trim();
+
+  beforeAll(() => {
+    // db: a catalog database image name is not needed: --consistency stop is given
+    p.write(`services:\n  db:\n    image: busybox:latest\n    command: ${STAY}\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n`);
+    p.compose(['up', '-d']);
+    // 200 MiB: tar takes long enough to be interrupted in the middle; a 1 MiB directory is full at once
+    p.sh('db', 'head -c 209715200 /dev/zero > /data/big.bin && printf "small\\n" > /data/a.txt && chown 1001:1002 /data/a.txt && chmod 0640 /data/a.txt');
+    before = p.sh('db', LIST_TREE('/data')).trim();
+    idBefore = containerId();
+    expect(idBefore).not.toBe('');
+  });
+  afterAll(() => {
+    for (const m of mounted) run('umount', [m]);
+    p.destroy();
+  });
+
+  /** The service runs as before: the same container, running, the data unchanged. */
+  const asBefore = (): boolean => p.running('db') && containerId() === idBefore && p.sh('db', LIST_TREE('/data')).trim() === before;
+
+  it.skipIf(!isRoot)('a full backup directory (1 MiB tmpfs): one line, exit 1, no manifest or temp file, the service running as before', () => {
+    const dir = path.join(p.dir, 'full');
+    fs.mkdirSync(dir);
+    expect(run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).code).toBe(0);
+    mounted.push(dir);
+    const r = p.cp(['backup'], ['db', '-o', dir, '--consistency', 'stop']);
+    const line = oneError(r);
+    expect(line).toContain('no space left on the device of the backup directory');
+    expect(leftIn(dir)).toEqual([]);
+    const ok = asBefore();
+    report(`dataops faults: a full backup directory: one line, exit 1, nothing left, service running: ${ok ? 'PASS' : 'FAIL'}`);
+    expect(ok).toBe(true);
+  });
+
+  it.skipIf(!isRoot)('a read-only backup directory (read-only tmpfs): one line, exit 1, nothing stopped', () => {
+    const dir = path.join(p.dir, 'ro');
+    fs.mkdirSync(dir);
+    expect(run('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir]).code).toBe(0);
+    mounted.push(dir);
+    for (const out of [dir, path.join(dir, 'sub')]) {
+      const line = oneError(p.cp(['backup'], ['db', '-o', out, '--consistency', 'stop']));
+      expect(line).toMatch(/read-only file system|cannot create/);
+    }
+    const ok = asBefore();
+    report(`dataops faults: a read-only backup directory: one line, exit 1, service running: ${ok ? 'PASS' : 'FAIL'}`);
+    expect(ok).toBe(true);
+  });
+
+  it('a project that is not running: one line naming the project, exit 1', () => {
+    const other = new DataProject(`${prefix}fltdown`, 'faults-down');
+    try {
+      other.write(`services:\n  db:\n    image: busybox:latest\n    command: ${STAY}\nx-persistence:\n  services:\n    db: { pattern: volume, mounts: [/data] }\n`);
+      const r = other.cp(['backup'], ['-o', 'bk']);
+      const line = oneError(r);
+      expect(line).toContain(`volume ${other.name}_db-data (db /data) does not exist: is project "${other.name}" up`);
+      expect(fs.existsSync(path.join(other.dir, 'bk', 'manifest.json'))).toBe(false);
+      expect(docker(['volume', 'inspect', `${other.name}_db-data`]).code).not.toBe(0);
+    } finally {
+      other.destroy();
+    }
+    report('dataops faults: backup of a project that is not running: one line, exit 1: PASS');
+  });
+
+  it('a missing archive and a truncated archive: one line, exit 1, nothing touched', () => {
+    const good = path.join(p.dir, 'bk-good');
+    const b = p.cp(['backup'], ['db', '-o', good, '--consistency', 'stop']);
+    expect(b.code, b.stderr).toBe(0);
+    idBefore = containerId();
+    expect(asBefore()).toBe(true);
+
+    const missing = path.join(p.dir, 'bk-missing');
+    fs.cpSync(good, missing, { recursive: true });
+    fs.rmSync(path.join(missing, 'db--db-data.tar'));
+    expect(oneError(p.cp(['restore'], [missing, '--force']))).toContain(`archive db--db-data.tar is missing from ${missing}: nothing restored`);
+    expect(asBefore()).toBe(true);
+
+    const truncated = path.join(p.dir, 'bk-trunc');
+    fs.cpSync(good, truncated, { recursive: true });
+    const file = path.join(truncated, 'db--db-data.tar');
+    fs.truncateSync(file, fs.statSync(file).size - 512 * 1024);
+    expect(oneError(p.cp(['restore'], [truncated, '--force']))).toMatch(/archive db--db-data\.tar does not match its checksum in manifest\.json \(truncated or altered: .*\): nothing restored/);
+    // nothing was touched: no safety backup either
+    expect(leftIn(truncated).filter((f) => f.startsWith('pre-restore-'))).toEqual([]);
+    const ok = asBefore();
+    report(`dataops faults: a missing or truncated archive: one line, exit 1, nothing touched: ${ok ? 'PASS' : 'FAIL'}`);
+    expect(ok).toBe(true);
+  });
+});
