@@ -82,6 +82,46 @@ function staleCheck(n = 2000) {
   return { id: 'stale-check', label: `build --check, ${2 * n} lines of output, all different`, files: { 'in.persist.yaml': text, 'out.yml': stale }, args: ['build', '--check', '-f', 'in.persist.yaml', '-o', 'out.yml'], exit: 1 };
 }
 
+/** A user pattern whose parameter regex backtracks exponentially on the service's value (ReDoS: never ended). */
+function userRegex(pattern = '^(a+)+$', value = `${'a'.repeat(40)}b`) {
+  const template = [
+    '---',
+    'level: container',
+    'summary: a local volume with a tier',
+    'parameters:',
+    '  type: object',
+    '  properties:',
+    `    tier: { type: string, pattern: ${JSON.stringify(pattern)} }`,
+    '---',
+    'top_volumes:',
+    '{{#each volumes}}',
+    '  {{q name}}: {}',
+    '{{/each}}',
+    '',
+  ].join('\n');
+  const text = [
+    'services:',
+    '  app:',
+    '    image: example/app:1',
+    'x-persistence:',
+    '  patterns: ./patterns',
+    '  services:',
+    '    app:',
+    '      pattern: tiered',
+    `      params: { tier: ${JSON.stringify(value)} }`,
+    '      mounts: [/var/lib/app]',
+    '',
+  ].join('\n');
+  return {
+    id: 'user-regex',
+    label: `a user pattern's parameter regex ${pattern} on ${value.length} characters`,
+    files: { 'in.persist.yaml': text, 'patterns/tiered.yaml.hbs': template },
+    args: ['build', '-f', 'in.persist.yaml', '-o', 'out.yml'],
+    exit: 1,
+    stderr: /tiered\.yaml\.hbs:7:\d+: error PATTERN_DEFINITION .*regex/,
+  };
+}
+
 export function hostileCases() {
-  return [slashRun(), didYouMean(), volumeNames(), diffVolumesFrom(), staleCheck()];
+  return [slashRun(), didYouMean(), volumeNames(), diffVolumesFrom(), staleCheck(), userRegex()];
 }

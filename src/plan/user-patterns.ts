@@ -14,6 +14,7 @@ import { pointerToPath } from '../validate/validate.js';
 import { positionOf } from '../yaml/positions.js';
 import { checkUserTemplate } from '../render/template-check.js';
 import { templateSpecs } from '../generated/templates.js';
+import { MAX_PATTERN_INPUT, regexProblem as regexSafety, schemaRegexes } from './safe-regex.js';
 
 export interface PatternSource {
   /** File name as shown in messages. */
@@ -28,6 +29,8 @@ export interface UserPattern {
   template: string;
   /** JSON Schema of params:, when the pattern declares parameters. */
   parameters?: Record<string, unknown>;
+  /** The parameters hold regexes (pattern:): the strings of params: are then at most MAX_PATTERN_INPUT long. */
+  regexes?: boolean;
 }
 
 interface Header {
@@ -76,6 +79,14 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
       return fail(`header parameters${bad.path.length ? `.${bad.path.join('.')}` : ''} ${bad.message}`, pos.line + 1, pos.col);
     }
   }
+  // A parameter regex runs on values from the file: refused unless its backtracking is bounded (safe-regex.ts).
+  const regexes = schemaRegexes(h.parameters ?? {}, ['parameters']);
+  for (const r of regexes) {
+    const why = regexSafety(r.source);
+    if (!why) continue;
+    const pos = positionOf(doc, lc, r.path, r.path[r.path.length - 2] === 'patternProperties') ?? { line: 1, col: 1 };
+    return fail(`header ${r.path.join('.')}: the regex ${JSON.stringify(r.source)} ${why}`, pos.line + 1, pos.col);
+  }
   // Template lines count from the file's first line: the header and its two --- lines come first.
   const offset = src.text.slice(0, src.text.length - m[2]!.length).split('\n').length - 1;
   const problems = checkUserTemplate(m[2]!, new Set(Object.keys(templateSpecs).filter((k) => k.startsWith('_'))));
@@ -94,7 +105,7 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
     template: m[2]!,
     userDefined: true,
   };
-  return { value: { def, file: src.file, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}) }, diagnostics: [] };
+  return { value: { def, file: src.file, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}), ...(regexes.length ? { regexes: true } : {}) }, diagnostics: [] };
 }
 
 const require = createRequire(import.meta.url);
@@ -183,6 +194,10 @@ function refResolves(ref: string, root: unknown): boolean {
 /** Checks params: against the pattern's declared parameters (ajv compiled on demand). */
 export function checkParams(p: UserPattern, params: unknown): string | undefined {
   if (!p.parameters) return params === undefined ? undefined : `pattern ${p.def.name} declares no parameters; remove params:`;
+  if (p.regexes) {
+    const long = longString(params);
+    if (long) return `params${long.path} is ${long.length} characters long; pattern ${p.def.name} checks its parameters with regular expressions, which take values of at most ${MAX_PATTERN_INPUT}`;
+  }
   const validate = newAjv().compile(p.parameters);
   if (validate(params ?? {})) return undefined;
   const e = validate.errors![0]!;
@@ -190,4 +205,17 @@ export function checkParams(p: UserPattern, params: unknown): string | undefined
   const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
   const what = extra ? `has the unknown key "${extra}"` : allowed ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : e.message ?? 'is invalid';
   return `params${e.instancePath.replace(/\//g, '.')} ${what} (pattern ${p.def.name})`;
+}
+
+/** The first string (or key) in params longer than MAX_PATTERN_INPUT, with its path. */
+function longString(v: unknown, path = ''): { path: string; length: number } | undefined {
+  if (typeof v === 'string') return v.length > MAX_PATTERN_INPUT ? { path, length: v.length } : undefined;
+  if (!v || typeof v !== 'object') return undefined;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const at = `${path}.${k.length > 40 ? `${k.slice(0, 37)}...` : k}`;
+    if (k.length > MAX_PATTERN_INPUT) return { path: at, length: k.length };
+    const found = longString(x, at);
+    if (found) return found;
+  }
+  return undefined;
 }
