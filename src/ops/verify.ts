@@ -38,15 +38,8 @@ export const STEP_NAMES: Readonly<Record<Step, string>> = { upgrade: 'upgrade', 
 /** `not run`: the run stopped (a failure, an interruption) before the step. */
 export type Observation = 'kept' | 'lost' | 'not exercised' | 'not run';
 
-export interface VerifyRow {
-  service: string;
-  pattern: string;
-  level: Level;
-  target: string;
-  /** Where the throwaway run holds the data: a volume, a bind, the container's own layer. */
-  kind: 'volume' | 'bind' | 'layer';
-  source?: string;
-  shared: boolean;
+/** A report row: the checked mount as the run held it (a volume, a bind, the container's own layer), its claims and what was seen. */
+export interface VerifyRow extends Pick<CheckedMount, 'service' | 'pattern' | 'level' | 'target' | 'kind' | 'source' | 'shared'> {
   claims: Record<Step, 'kept' | 'lost'>;
   observed: Record<Step, Observation>;
   match: boolean;
