@@ -10,8 +10,8 @@ import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BlockInfo, PersistenceInput } from '../model.js';
 import type { SourceDoc } from '../parse/parse.js';
 import { didYouMean } from './suggest.js';
-import { isMap, isScalar, LineCounter } from 'yaml';
-import { offsetToLinePos, type LinePos } from '../yaml/positions.js';
+import { isMap, isScalar } from 'yaml';
+import { linePosOfOffset } from '../parse/text-guards.js';
 
 /** Keys whose values are credentials: never echoed in a message or hint. */
 const CREDENTIAL_KEY = /pass|secret|token|credential|private|auth|api.?key|access.?key|^key$/i;
@@ -54,19 +54,12 @@ function mergedBlock(src: SourceDoc): Diagnostic[] {
   const root = src.doc.contents;
   const merge = isMap(root) ? root.items.find((p) => isScalar(p.key) && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<'))) : undefined;
   const offset = merge && isScalar(merge.key) ? merge.key.range?.[0] : undefined;
-  const pos = offset === undefined ? undefined : lineCol(src.text, offset);
+  const pos = offset === undefined ? undefined : linePosOfOffset(src.text, offset);
   return [{
     code: 'BLOCK_MERGED', severity: 'error', file: src.file, path: ['<<'], ...(pos ?? {}),
     message: `${key}: comes in only through this merge key (<<); a merged-in block is not read`,
     hint: `write ${key}: at the top level of the file itself`,
   }];
-}
-
-function lineCol(text: string, offset: number): LinePos {
-  const lines = new LineCounter();
-  lines.addNewLine(0);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-  return offsetToLinePos(lines, offset);
 }
 
 function schemaDiagnostics(src: SourceDoc, key: string, block: unknown): Diagnostic[] {
