@@ -2,6 +2,8 @@
 // not a pass: writing it on the fly would make the first run of a new case check nothing.
 // Only UPDATE=1 writes (or rewrites) them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { expect } from 'vitest';
 
 /** Whether this run (re)writes expected files: UPDATE set to anything but '' or '0'. */
 export const updating = (env: NodeJS.ProcessEnv = process.env): boolean => !!env.UPDATE && env.UPDATE !== '0';
@@ -13,7 +15,13 @@ export const updating = (env: NodeJS.ProcessEnv = process.env): boolean => !!env
 export function expectedText(file: string, actual: string, env: NodeJS.ProcessEnv = process.env): string {
   if (updating(env)) writeFileSync(file, actual);
   else if (!existsSync(file)) {
-    throw new Error(`expected file missing: ${file} (run the test with UPDATE=1 to write it, then review it)`);
+    throw new Error(`expected file missing: ${file} (create it with \`UPDATE=1 npx vitest run ${runningTestFile()}\`, then review it)`);
   }
   return readFileSync(file, 'utf8');
+}
+
+/** The test file being run, relative to the project (the command to write its expected files names it). */
+function runningTestFile(): string {
+  const path = expect.getState().testPath;
+  return path ? relative(process.cwd(), path) : '<test file>';
 }

@@ -11,6 +11,8 @@ describe('expected files (test/helpers/expected.ts)', () => {
   it('a missing file throws, names the file and UPDATE=1, and is not written', () => {
     const file = join(dir, 'missing.yaml');
     expect(() => expectedText(file, 'text\n', {})).toThrow(/expected file missing: .*missing\.yaml .*UPDATE=1/);
+    // The message is the command that writes it: this very test file.
+    expect(() => expectedText(file, 'text\n', {})).toThrow('`UPDATE=1 npx vitest run test/unit/expected-files.test.ts`');
     expect(existsSync(file)).toBe(false);
     expect(() => expectedText(file, 'text\n', { UPDATE: '0' })).toThrow(/expected file missing/);
     expect(existsSync(file)).toBe(false);
