@@ -9,7 +9,7 @@ import type { BlockInfo, Plan, Target } from './model.js';
 import { parseSource, type SourceDoc, type SourceFile } from './parse/parse.js';
 import { combineDocuments } from './parse/combine.js';
 import { findBlock } from './validate/validate.js';
-import { composeView, type ComposeView } from './resolve/compose-view.js';
+import { composeView, type ComposeView } from './compose/view.js';
 import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
 import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
@@ -30,7 +30,7 @@ import { fastParse } from './yaml/fast-parse.js';
 import { fastMeans } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
-import type { Variables } from './resolve/interpolate.js';
+import type { Variables } from './compose/interpolate.js';
 
 export interface BuildOptions {
   target?: Target;

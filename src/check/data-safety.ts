@@ -5,7 +5,7 @@
  * and the old data is stranded: say so, with how to move it.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { splitShortSpec } from '../resolve/compose-view.js';
+import { splitShortSpec } from '../compose/view.js';
 import { parseSource } from '../parse/parse.js';
 import { asMapping } from '../yaml/plain.js';
 import { shellCommand, type ShellPart } from '../shell-quote.js';

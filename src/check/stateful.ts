@@ -4,13 +4,13 @@
  * reported (an error under `require:`); a mount on a path the image's
  * version refuses is an error naming both paths.
  */
-import { covers } from '../resolve/paths.js';
+import { covers } from '../compose/paths.js';
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import { levelRank, type Level, type Plan, type ResolvedSpec, type Target as BuildTarget, type UnlistedStateful } from '../model.js';
 import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
-import { splitShortSpec, type ComposeView, type ServiceView } from '../resolve/compose-view.js';
-import type { Variables } from '../resolve/interpolate.js';
+import { splitShortSpec, type ComposeView, type ServiceView } from '../compose/view.js';
+import type { Variables } from '../compose/interpolate.js';
 import { trimEndOf } from '../strings.js';
 
 

@@ -10,7 +10,7 @@
 import type { ErrorObject } from 'ajv';
 import loadStackValidator from '../generated/stack-validator.js';
 import { pathToString, type Diagnostic, type YamlPath } from '../diagnostics.js';
-import type { ComposeView } from '../resolve/compose-view.js';
+import type { ComposeView } from '../compose/view.js';
 import { pointerToPath } from '../validate/validate.js';
 
 type Obj = Record<string, unknown>;

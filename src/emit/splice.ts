@@ -9,7 +9,7 @@
  * the merged data means, or the Document path is used.
  */
 import type { Fragment } from '../model.js';
-import type { ComposeView } from '../resolve/compose-view.js';
+import type { ComposeView } from '../compose/view.js';
 import type { FastDoc, FMap, FNode, FSeq } from '../yaml/fast-parse.js';
 import { fastPair } from '../yaml/fast-tree.js';
 import { dependsOnMapping, deepMerge } from '../merge/merge.js';

@@ -3,14 +3,14 @@
  * for every service whose image the catalog knows as stateful. The block is
  * appended as text, so the user's comments and layout stay byte for byte.
  */
-import { covers, lastSegmentName } from '../resolve/paths.js';
+import { covers, lastSegmentName } from '../compose/paths.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import { parseSource, type SourceFile } from '../parse/parse.js';
 import { matchImage } from '../resolve/catalog.js';
-import type { Variables } from '../resolve/interpolate.js';
+import type { Variables } from '../compose/interpolate.js';
 import { initWarnings, versionWords } from '../check/stateful.js';
-import { composeView, mountTargets, splitShortSpec } from '../resolve/compose-view.js';
+import { composeView, mountTargets, splitShortSpec } from '../compose/view.js';
 import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { findBlock } from '../validate/validate.js';
 import { scalarKey } from '../yaml/scalar.js';

@@ -8,7 +8,7 @@
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Fragment } from '../model.js';
-import type { ComposeView } from '../resolve/compose-view.js';
+import type { ComposeView } from '../compose/view.js';
 import { findPair } from '../yaml/positions.js';
 import { createNode, createPair } from '../yaml/nodes.js';
 import { asMapping } from '../yaml/plain.js';

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Level, Plan, ServicePlan } from '../model.js';
-import { splitShortSpec } from '../resolve/compose-view.js';
+import { splitShortSpec } from '../compose/view.js';
 import { asMapping } from '../yaml/plain.js';
 import { hostPath } from './mounts.js';
 

@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { findPair } from '../yaml/positions.js';
-import { shortTarget } from '../resolve/compose-view.js';
+import { shortTarget } from '../compose/view.js';
 import { createNode, createPair } from '../yaml/nodes.js';
 
 type Keyed = (item: unknown) => string | undefined;

@@ -13,7 +13,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { PlannedVolume, ServicePlan } from '../model.js';
 import { ownMounts } from '../resolve/own-mounts.js';
-import type { ComposeView } from '../resolve/compose-view.js';
+import type { ComposeView } from '../compose/view.js';
 
 interface Holder {
   service: string;

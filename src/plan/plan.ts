@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, StageResult } from '../diagnostics.js';
 import type { Level, Plan, PlannedBind, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
-import type { ComposeView } from '../resolve/compose-view.js';
+import type { ComposeView } from '../compose/view.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
 import type { PatternTable } from './patterns.js';
 import { checkNames, volumeUsers } from './names.js';

@@ -12,7 +12,7 @@ import type { Level } from '../model.js';
 import type { PatternDef, SwarmSupport } from './patterns.js';
 import { pointerToPath } from '../validate/validate.js';
 import { positionOf } from '../yaml/positions.js';
-import { checkUserTemplate } from '../render/template-check.js';
+import { checkUserTemplate } from '../patterns/template-check.js';
 import { templateSpecs } from '../generated/templates.js';
 import { MAX_PATTERN_INPUT, regexProblem as regexSafety, schemaRegexes } from './safe-regex.js';
 

@@ -20,8 +20,8 @@ import type { Fragment, ServicePlan, Target } from '../model.js';
 import type { PatternTable } from '../plan/patterns.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { BLOCK_HELPERS, VALUE_HELPERS } from './template-check.js';
-import { fragmentLevel, levelAbove, userFragmentProblems } from '../check/user-fragment.js';
+import { BLOCK_HELPERS, VALUE_HELPERS } from '../patterns/template-check.js';
+import { fragmentLevel, levelAbove, userFragmentProblems } from './user-fragment.js';
 
 type Runtime = typeof HandlebarsFull;
 type TemplateFn = (context: unknown) => string;

@@ -4,7 +4,7 @@
  * digests, and paths can depend on the image's major version.
  */
 import catalogData from '../generated/catalog.js';
-import { interpolate, type Variables } from './interpolate.js';
+import { interpolate, type Variables } from '../compose/interpolate.js';
 import { trimEndOf, trimStartOf } from '../strings.js';
 
 export interface CatalogVersion {

@@ -4,7 +4,7 @@
  * with them, and the catalog check asks whether a data path is really kept.
  */
 import type { Level, Target } from '../model.js';
-import { splitShortSpec, type ServiceView } from './compose-view.js';
+import { splitShortSpec, type ServiceView } from '../compose/view.js';
 import { trimEndOf } from '../strings.js';
 
 export type OwnMountKind = 'volume' | 'bind' | 'anonymous' | 'tmpfs' | 'nfs' | 'cifs' | 'hostpath' | 'plugin' | 'external' | 'image' | 'other';

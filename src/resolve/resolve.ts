@@ -8,10 +8,10 @@ import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedB
 import type { PatternDef, PatternTable } from '../plan/patterns.js';
 import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
-import { mountTargets, type ComposeView } from './compose-view.js';
-import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from './paths.js';
+import { mountTargets, type ComposeView } from '../compose/view.js';
+import { checkBindSource, lastSegmentName, normaliseBindSource, pathProblem, unsafeHostPath } from '../compose/paths.js';
 import { matchImage } from './catalog.js';
-import type { Variables } from './interpolate.js';
+import type { Variables } from '../compose/interpolate.js';
 import { listSome, trimEndOf } from '../strings.js';
 
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';

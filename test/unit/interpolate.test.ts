@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate } from '../../src/resolve/interpolate.js';
+import { interpolate } from '../../src/compose/interpolate.js';
 
 // Compose's rules (docs "Interpolation"; compose-go template/): `:-` falls back when the
 // variable is unset or empty, `-` only when it is unset; `:+`/`+` the reverse; `$$` is `$`;

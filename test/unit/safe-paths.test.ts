@@ -4,7 +4,7 @@
  * the hostpath back-end's path and a local-driver bind are checked too.
  */
 import { describe, expect, it } from 'vitest';
-import { interpolateUnset, unsafeHostPath } from '../../src/resolve/paths.js';
+import { interpolateUnset, unsafeHostPath } from '../../src/compose/paths.js';
 import { buildText, errorsOf } from '../helpers/run.js';
 
 const bind = (source: string, strict: boolean) =>

@@ -8,8 +8,8 @@
  */
 import type { Fragment, Level, ServicePlan } from '../model.js';
 import { ownMounts } from '../resolve/own-mounts.js';
-import { splitShortSpec } from '../resolve/compose-view.js';
-import { unsafeHostPath } from '../resolve/paths.js';
+import { splitShortSpec } from '../compose/view.js';
+import { unsafeHostPath } from '../compose/paths.js';
 import { localBindDevice } from '../resolve/backends.js';
 
 const LEVELS: readonly Level[] = ['none', 'container', 'host'];
