@@ -410,7 +410,7 @@ function dataopsMain(opt, alone) {
   console.log(`${alone ? '# compose-persist benchmark: data operations' : '\n# Data operations'}\n`);
   let r;
   try {
-    r = runDataops({ cli: opt.cli, runs: opt.runs ?? 3 });
+    r = runDataops({ cli: opt.cli, runs: opt.runs ?? 5 });
   } catch (e) {
     console.log(`A data-operation command failed: ${e.message}`);
     return 1;
@@ -423,7 +423,7 @@ function dataopsMain(opt, alone) {
   console.log(`One volume of ${fmtBytes(res.volumeBytes)} on disk: ${fmtInt(res.smallFiles)} files of 4 KiB in 100 directories and one file of ${res.largeMiB} MiB; median of ${res.runs} timed runs after a warm-up, the commands taking turns.\n`);
   console.log(table(['operation', 'command', 'median wall', 'throughput'], r.rows.map(([o, c, ms, t]) => [o, c, fmtMs(ms), t]), ['l', 'l', 'r', 'r']));
   console.log('\n## Targets (data operations)\n');
-  console.log(table(['check', 'measured', 'target', 'result'], r.targets.map((t) => [t.name, fmtX(t.value), t.target, t.result])));
+  console.log(table(['check', 'measured', 'target', 'result', 'note'], r.targets.map((t) => [t.name, fmtX(t.value), t.target, t.result, t.note ?? ''])));
   fs.writeFileSync(DATAOPS_JSON, `${JSON.stringify({ date: new Date().toISOString(), ...res, targets: r.targets }, null, 2)}\n`);
   console.log(`\nFigures written to ${path.relative(ROOT, DATAOPS_JSON)}.`);
   return 0;

@@ -379,7 +379,7 @@ Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifes
       const ctx = await opsContext(io, opts);
       if (!ctx) return setExit(EXIT.invalid);
       const [{ backup }, { nodeHostFs }] = await Promise.all([import('../ops/backup.js'), import('../engine/host-fs.js')]);
-      const r = await withInterrupt((signal) => backup(ctx, nodeHostFs(), { dir: resolvePath(opts.output), services, ...(opts.consistency ? { consistency: opts.consistency } : {}), helperImage: opts.helperImage, signal, toolVersion: VERSION, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      const r = await withInterrupt((signal) => backup(ctx, nodeHostFs(), { dir: resolvePath(opts.output), services, ...(opts.consistency ? { consistency: opts.consistency } : {}), helperImage: opts.helperImage, signal, toolVersion: VERSION, holdAfterArchive: process.env.COMPOSE_PERSIST_TEST_HOOK === 'hold-archive', log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
         return setExit(EXIT.invalid);

@@ -24,6 +24,20 @@ import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from 
 
 /** Runs one command; never throws for a failing command (its code says so), only rejects when it cannot start. */
 export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  return traced(command, args, runOne(command, args, options));
+}
+
+/** DEBUG=compose-persist:exec: every command the tool runs, with its exit code and wall time, on stderr. */
+const TRACE = (process.env.DEBUG ?? '').split(',').some((d) => d.trim() === 'compose-persist:exec' || d.trim() === 'compose-persist:*');
+async function traced(command: string, args: readonly string[], run: Promise<ExecResult>): Promise<ExecResult> {
+  if (!TRACE) return run;
+  const t0 = performance.now();
+  const r = await run;
+  process.stderr.write(`compose-persist:exec ${(performance.now() - t0).toFixed(0)} ms exit ${r.code}: ${[command, ...args].map((a) => (a.length > 80 ? `${a.slice(0, 77)}...` : a)).join(' ')}\n`);
+  return r;
+}
+
+function runOne(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args as string[], {
       cwd: options.cwd,

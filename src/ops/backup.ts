@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
 import { inspectVolume, oneLine, type VolumeInfo } from './volumes.js';
-import { isDatabase, mountArg, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
+import { helperRun, isDatabase, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { TarReader } from './tar-reader.js';
 
 export type Consistency = 'stop' | 'none';
@@ -65,6 +65,12 @@ export interface BackupOptions {
   mounts?: readonly PersistedMount[];
   /** Containers are already stopped by the caller (restore): no stop of its own. */
   noStop?: boolean;
+  /**
+   * For the interruption test only: each helper waits after tar until it is ended, so that a
+   * signal lands while an archive is being written, every time (the CLI sets it from
+   * COMPOSE_PERSIST_TEST_HOOK=hold-archive).
+   */
+  holdAfterArchive?: boolean;
 }
 
 export type BackupResult = { ok: true; manifest: Manifest; dir: string } | { ok: false; error: string };
@@ -138,7 +144,7 @@ export async function backup(ctx: OpsContext, fs: HostFs, options: BackupOptions
           const final = archiveName(m);
           const tmp = `.${final}.partial-${randomPart()}`;
           temps.push({ tmp: join(options.dir, tmp), final: join(options.dir, final) });
-          const r = await archiveOne(ctx, fs, m, options.dir, tmp, helper, options.signal);
+          const r = await archiveOne(ctx, fs, m, options.dir, tmp, helper, options.signal, options.holdAfterArchive === true);
           if ('error' in r) return fail(r.error);
           const v = m.kind === 'volume' ? volumes.get(m.source) : undefined;
           entries.push({
@@ -191,14 +197,13 @@ interface Archived {
   root: ManifestEntry['root'];
 }
 
-async function archiveOne(ctx: OpsContext, fs: HostFs, m: PersistedMount, dir: string, tmp: string, helper: string, signal?: AbortSignal): Promise<Archived | { error: string }> {
+async function archiveOne(ctx: OpsContext, fs: HostFs, m: PersistedMount, dir: string, tmp: string, helper: string, signal: AbortSignal | undefined, hold: boolean): Promise<Archived | { error: string }> {
   const reader = new TarReader();
   // tar writes the archive into the bind-mounted directory (streaming it through the
   // engine's attach is ten times slower); the host hashes it as it grows.
-  const run = ctx.engine.docker(
-    ['run', '--rm', '--network', 'none', '-v', mountArg(m.source, '/from', true), '-v', mountArg(dir, '/backup', false), helper, 'tar', '-cf', `/backup/${tmp}`, '-C', '/from', '.'],
-    signal ? { signal } : {},
-  );
+  const tar = ['tar', '-cf', `/backup/${tmp}`, '-C', '/from', '.'];
+  const command = hold ? ['sh', '-c', `${tar.join(' ')} && exec sleep 3600`] : tar;
+  const run = ctx.engine.docker(helperRun(helper, [[m.source, '/from', true], [dir, '/backup', false]], command), signal ? { signal } : {});
   const hashed = fs.hash(join(dir, tmp), { growing: run, onChunk: (c) => reader.push(c), ...(signal ? { signal } : {}) });
   const [r, h] = await Promise.all([run, hashed]);
   if (signal?.aborted) return { error: 'interrupted' };

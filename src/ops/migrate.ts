@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { dataMoves, mountReader, type DataSource } from '../check/data-safety.js';
 import { asMapping } from '../yaml/plain.js';
 import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
-import { composeLabels, isEmpty, mountArg, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
+import { composeLabels, helperRun, isEmpty, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
 import { DEFAULT_HELPER } from './backup.js';
 import { shellCommand } from '../shell-quote.js';
 
@@ -192,9 +192,9 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
         'chown "$(stat -c %u:%g /from)" /to && chmod "$(stat -c %a /from)" /to',
         'find . -type l | while IFS= read -r l; do chown -h "$(stat -c %u:%g "$l")" "/to/$l"; done',
       ].join('\n');
-      const r = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.from.source, '/from', true), '-v', mountArg(c.to.source, '/to', false), helper, 'sh', '-c', script], sig);
+      const r = await engine.docker(helperRun(helper, [[c.from.source, '/from', true], [c.to.source, '/to', false]], ['sh', '-c', script]), sig);
       if (r.code !== 0) return fail(`copying ${describe(c.from)} to ${describe(c.to)} failed: ${oneLine(r.stderr) || `exit ${r.code}`} (the old data is untouched)`);
-      const listed = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.from.source, '/from', true), '-v', mountArg(c.to.source, '/to', true), helper, 'sh', '-c', `${LIST_SCRIPT('/from')}; echo =====; ${LIST_SCRIPT('/to')}`], sig);
+      const listed = await engine.docker(helperRun(helper, [[c.from.source, '/from', true], [c.to.source, '/to', true]], ['sh', '-c', `${LIST_SCRIPT('/from')}; echo =====; ${LIST_SCRIPT('/to')}`]), sig);
       if (listed.code !== 0) return fail(`comparing ${describe(c.from)} with ${describe(c.to)} failed: ${oneLine(listed.stderr) || `exit ${listed.code}`}`);
       const [a, b] = listed.stdout.split('\n=====\n');
       const diff = firstDifference((a ?? '').trim(), (b ?? '').trim());
@@ -202,7 +202,7 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
       const entries = (a ?? '').trim().split('\n').length - 1;
       log(`${c.service} ${c.target}: copied ${describe(c.from)} -> ${describe(c.to)} (${entries} entries, trees compared: same paths, types, sizes, modes, owners, links and sha256)`);
       if (c.owner) {
-        const o = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(c.to.source, '/to', false), helper, 'chown', '-R', c.owner, '/to'], sig);
+        const o = await engine.docker(helperRun(helper, [[c.to.source, '/to', false]], ['chown', '-R', c.owner, '/to']), sig);
         if (o.code !== 0) return fail(`setting owner ${c.owner} on ${c.to.source} failed: ${oneLine(o.stderr)}`);
         log(`${c.service} ${c.target}: owner ${c.owner} set on ${c.to.source} (the bind pattern's owner:)`);
       }

@@ -111,9 +111,22 @@ export async function stopContainers(engine: Engine, containers: readonly Runnin
 /** The `-v` argument of a helper container for a mount (read-only or not). */
 export const mountArg = (source: string, at: string, readOnly: boolean): string => `${source}:${at}${readOnly ? ':ro' : ''}`;
 
+/** The label on every helper container (what is left after a crash is found by it). */
+export const HELPER_LABEL = 'com.compose-persist.helper';
+
+/**
+ * The `docker run` arguments of a helper container: removed when it ends, no network, and
+ * `--init`, because tar or sh as PID 1 ignores SIGTERM, so an interrupted command would
+ * otherwise wait for the whole archive (the Docker CLI forwards the signal it gets from the
+ * abort to the container, where docker-init passes it on). `-i` when it reads standard input.
+ */
+export function helperRun(image: string, mounts: readonly (readonly [source: string, at: string, readOnly: boolean])[], command: readonly string[], options: { stdin?: boolean } = {}): string[] {
+  return ['run', '--rm', '--init', ...(options.stdin ? ['-i'] : []), '--network', 'none', '--label', `${HELPER_LABEL}=true`, ...mounts.flatMap(([source, at, ro]) => ['-v', mountArg(source, at, ro)]), image, ...command];
+}
+
 /** Whether a volume or bind source holds anything (a helper lists it). */
 export async function isEmpty(engine: Engine, source: string, helperImage: string, signal?: AbortSignal): Promise<boolean | { error: string }> {
-  const r = await engine.docker(['run', '--rm', '--network', 'none', '-v', mountArg(source, '/to', true), helperImage, 'sh', '-c', 'ls -A /to | head -n 1'], signal ? { signal } : {});
+  const r = await engine.docker(helperRun(helperImage, [[source, '/to', true]], ['sh', '-c', 'ls -A /to | head -n 1']), signal ? { signal } : {});
   if (r.code !== 0) return { error: `cannot look into ${source}: ${oneLine(r.stderr) || `exit ${r.code}`}` };
   return r.stdout.trim() === '';
 }

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
 import { createVolume, inspectVolume, oneLine } from './volumes.js';
-import { composeLabels, isEmpty, mountArg, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
+import { composeLabels, helperRun, isEmpty, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { backup, DEFAULT_HELPER, MANIFEST, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from './backup.js';
 import { LABEL_PREFIX } from './volumes.js';
 import { TarReader, type TarSummary } from './tar-reader.js';
@@ -140,7 +140,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
         'while IFS= read -r owner && IFS= read -r path; do chown -h "$owner" "/to/$path"; done',
       ].join('\n');
       const input = (links.get(s.entry.file) ?? []).filter((l) => !/[\n\r]/.test(l.name)).map((l) => `${l.uid}:${l.gid}\n${l.name}\n`).join('');
-      const r = await ctx.engine.docker(['run', '--rm', '-i', '--network', 'none', '-v', mountArg(s.mount.source, '/to', false), '-v', mountArg(options.dir, '/backup', true), helper, 'sh', '-c', script], { input, ...(options.signal ? { signal: options.signal } : {}) });
+      const r = await ctx.engine.docker(helperRun(helper, [[s.mount.source, '/to', false], [options.dir, '/backup', true]], ['sh', '-c', script], { stdin: true }), { input, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.code !== 0) return fail(`restoring ${s.entry.file} into ${s.mount.source} failed: ${oneLine(r.stderr) || `exit ${r.code}`}${safetyBackup ? ` (what was there is in ${safetyBackup})` : ''}`);
       log(`${s.entry.service} ${s.entry.target}: restored ${s.entry.file} into ${s.mount.source} (${s.entry.files} entries)`);
     }

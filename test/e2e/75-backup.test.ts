@@ -1,7 +1,7 @@
 // backup -> destroy (down -v, bind directory removed) -> restore, for volume,
 // data-container, bind with owner and shared hostpath; every entry read back with its
-// type, mode, owner, size, link count, link target and sha256. Plugin: covered by the
-// unit tests only (no volume plugin may be installed on the shared engine).
+// type, mode, owner, size, link count, link target and sha256. Plugin: 91-plugin-dataops
+// (a volume plugin runs only on the suite's private dockerd or a disposable engine).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,9 +1,10 @@
 // Faults of backup and restore (issue 16 point 5), on the real engine: a full backup directory (a 1 MiB tmpfs), a read-only one, a project that is
-// not running, a missing archive, a truncated archive. Each: one error line, exit 1, no
+// not running, a missing archive, a truncated archive, SIGINT while an archive is written. Each: one error line, exit 1, no
 // stack trace, the services running as before, nothing half-written that looks complete.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { CLI, docker, report, run, type RunResult } from './lib.js';
 import { DataProject, LIST_TREE, STAY } from './dataops-lib.js';
 
@@ -112,6 +113,37 @@ describe.skipIf(!inject('engine'))('backup and restore faults', () => {
     expect(leftIn(truncated).filter((f) => f.startsWith('pre-restore-'))).toEqual([]);
     const ok = asBefore();
     report(`dataops faults: a missing or truncated archive: one line, exit 1, nothing touched: ${ok ? 'PASS' : 'FAIL'}`);
+    expect(ok).toBe(true);
+  });
+  it('SIGINT while an archive is written (--consistency stop): one line, exit 1, no manifest, no temp file, no helper left, the service started again with its data', async () => {
+    const dir = path.join(p.dir, 'bk-int');
+    const volume = `${p.name}_db-data`;
+    const helpers = (): string[] => run('docker', ['ps', '-aq', '--filter', 'label=com.compose-persist.helper=true', '--filter', `volume=${volume}`]).stdout.split('\n').filter(Boolean);
+    // The test hook holds each helper after tar (until it is ended), so the signal lands
+    // while the service is stopped and the archive is under its temp name, every run.
+    const child = spawn(process.execPath, [CLI, 'backup', '-p', p.name, 'db', '-o', dir, '--consistency', 'stop'], { cwd: p.dir, env: { ...process.env, COMPOSE_PERSIST_TEST_HOOK: 'hold-archive' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 120_000;
+    // the whole archive is written (over 200 MiB under its temp name) and the helper holds
+    const held = (): boolean => helpers().length === 1 && leftIn(dir).some((f) => f.includes('.partial-') && fs.statSync(path.join(dir, f)).size > 200 * 1024 * 1024);
+    while (!held() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(held(), stderr).toBe(true);
+    expect(p.running('db')).toBe(false);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    const tookMs = Date.now() - t0;
+    const line = oneError({ code, stderr });
+    expect(line).toContain('interrupted');
+    // Ended at once (docker-init passes the signal on), not after the helper's hold of an hour
+    expect(tookMs).toBeLessThan(60_000);
+    expect(leftIn(dir)).toEqual([]);
+    expect(helpers()).toEqual([]);
+    // the same container, started again, with its data
+    const ok = p.running('db') && containerId() === idBefore && p.sh('db', LIST_TREE('/data')).trim() === before;
+    report(`dataops faults: SIGINT during a backup: exit ${code} in ${tookMs} ms, nothing left, service running: ${ok ? 'PASS' : 'FAIL'}`);
     expect(ok).toBe(true);
   });
 });

@@ -168,6 +168,44 @@ describe('backup fault logic (fake engine)', () => {
   });
 });
 
+describe('helper containers', () => {
+  // tar or sh as PID 1 ignores SIGTERM: without docker-init an interrupted command waits for the whole archive
+  const helperRuns = (lines: string[]) => lines.filter((l) => l.startsWith('run '));
+  it('every helper of backup and restore runs with --init, no network, removed at its end, labelled', async () => {
+    const fs = memFs({ '/r/manifest.json': JSON.stringify({ format: 'compose-persist-backup/1', archives: [{ file: 'db--db-data.tar', service: 'db', target: '/var/lib/postgresql/data', sha256: 'sha-of-abc', root: { uid: 0, gid: 0, mode: '0755' } }] }), '/r/db--db-data.tar': 'abc' });
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume') return { stdout: volumeJson(String(a.at(-1))) };
+      if (a[0] === 'run' && a.includes('tar') && a.includes('-cf')) fs.files[`/b/${String(a.find((x) => x.startsWith('/backup/'))).slice(8)}`] = 'x';
+      return undefined;
+    });
+    expect((await backup(ctx, fs, { dir: '/b', toolVersion: 't', consistency: 'none' })).ok).toBe(true);
+    expect((await restore(ctx, fs, { dir: '/r', toolVersion: 't', force: true })).ok).toBe(true);
+    const runs = helperRuns(engine.lines());
+    // backup: two archives; restore: the emptiness check (empty: no safety backup), the extraction
+    expect(runs).toHaveLength(4);
+    for (const r of runs) expect(r).toMatch(/^run --rm --init (-i )?--network none --label com\.compose-persist\.helper=true -v /);
+  });
+  it('no helper container of the data operations is started other than through helperRun (migrate included)', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const dir = new URL('../../src/ops/', import.meta.url);
+    const direct = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'mounts.ts' && f !== 'verify.ts' && f !== 'verify-compose.ts')
+      .filter((f) => /docker\(\s*\[\s*'run'/.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(direct).toEqual([]);
+  });
+  it('the test hook holds each helper after tar (the interruption test needs the signal to land while one runs)', async () => {
+    const fs = memFs();
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume') return { stdout: volumeJson(String(a.at(-1))) };
+      if (a[0] === 'run') fs.files[`/b/${/\/backup\/(\S+)/.exec(a.join(' '))![1]}`] = 'x';
+      return undefined;
+    });
+    expect((await backup(ctx, fs, { dir: '/b', toolVersion: 't', consistency: 'none', holdAfterArchive: true })).ok).toBe(true);
+    for (const r of helperRuns(engine.lines())) expect(r).toMatch(/ sh -c tar -cf \/backup\/\.\S+\.partial-\w+ -C \/from \. && exec sleep 3600$/);
+  });
+});
+
 describe('restore refusals (fake engine)', () => {
   const manifest = (sha: string) => JSON.stringify({ format: 'compose-persist-backup/1', archives: [{ file: 'db--db-data.tar', service: 'db', target: '/var/lib/postgresql/data', sha256: sha, root: { uid: 0, gid: 0, mode: '0755' } }] });
   it('one checksum mismatch refuses everything before the engine is asked anything', async () => {
