@@ -38,6 +38,10 @@
 //   --runs N                timed runs of every command (default 10 / 5 / 3
 //                           by size; never below 5 / 5 / 3 unless set here)
 //   --cli PATH              CLI entry point (default dist/cli.js; env BENCH_CLI)
+//   --baseline-cli PATH     another build of the CLI (e.g. a worktree of the commit before a
+//                           change, built with npm run build) timed in the same runs, interleaved
+//                           with --cli: build and validate of each size as a ratio this/baseline
+//                           (env BENCH_BASELINE_CLI); the output files of both are compared too
 //   --seed N                generator seed (default 1)
 //   --hyperfine             time with hyperfine when it is on PATH
 //   --no-compose            skip the docker-compose comparison
@@ -87,6 +91,7 @@ function parseArgs(argv) {
     sizes: [20, 1000, 10000],
     runs: null,
     cli: process.env.BENCH_CLI || path.join(ROOT, 'dist', 'cli.js'),
+    baselineCli: process.env.BENCH_BASELINE_CLI ? path.resolve(process.env.BENCH_BASELINE_CLI) : null,
     seed: 1,
     hyperfine: false,
     compose: true,
@@ -106,6 +111,9 @@ function parseArgs(argv) {
         break;
       case '--cli':
         o.cli = path.resolve(val());
+        break;
+      case '--baseline-cli':
+        o.baselineCli = path.resolve(val());
         break;
       case '--seed':
         o.seed = Number(val());
@@ -497,6 +505,12 @@ function buildMain(opt) {
       },
     });
     cmds.push({ id: `validate-${n}`, label: `validate (${fmtInt(n)} services)`, file: NODE, args: [opt.cli, 'validate', '-f', input], cwd: ROOT, isNode: true });
+    const baseOutput = path.join(INPUTS, `services-${n}.baseline.out.yml`);
+    if (opt.baselineCli) {
+      fs.rmSync(baseOutput, { force: true });
+      cmds.push({ id: `base-build-${n}`, label: `baseline build (${fmtInt(n)} services)`, file: NODE, args: [opt.baselineCli, 'build', '-f', input, '-o', baseOutput], cwd: ROOT, isNode: true });
+      cmds.push({ id: `base-validate-${n}`, label: `baseline validate (${fmtInt(n)} services)`, file: NODE, args: [opt.baselineCli, 'validate', '-f', input], cwd: ROOT, isNode: true });
+    }
     if (n === 20 && !compose.skipped) {
       cmds.push({ id: 'compose-config', label: `${compose.label} config -q`, file: compose.file, args: [...compose.pre, '-f', output, 'config', '-q'], cwd: ROOT, after: `build-${n}` });
     }
@@ -515,6 +529,15 @@ function buildMain(opt) {
       // build failed
     }
     sizes[n] = { services: n, inputBytes: Buffer.byteLength(text), outputBytes: outBytes, build: pick(res[`build-${n}`]), validate: pick(res[`validate-${n}`]) };
+    if (opt.baselineCli) {
+      let sameOutput = null;
+      try {
+        sameOutput = fs.readFileSync(output).equals(fs.readFileSync(baseOutput));
+      } catch {
+        // one of the builds failed
+      }
+      sizes[n].baseline = { build: pick(res[`base-build-${n}`]), validate: pick(res[`base-validate-${n}`]), sameOutput };
+    }
     if (n === 20) {
       baselines.nodeE0 = pick(res['node-e0']);
       if (!compose.skipped) {
@@ -640,6 +663,20 @@ function buildMain(opt) {
   }
   if (opt.sizes.length && baselines.compose && baselines.compose.skipped) console.log(`\ndocker-compose comparison skipped: ${baselines.compose.skipped}.`);
 
+  if (opt.baselineCli && opt.sizes.length) {
+    console.log(`\n## Against the baseline CLI (${path.relative(ROOT, opt.baselineCli) || opt.baselineCli}), same runs, interleaved\n`);
+    const brows = [];
+    for (const n of opt.sizes) {
+      const b = sizes[n].baseline;
+      for (const cmd of ['build', 'validate']) {
+        const now = med(sizes[n][cmd]);
+        const then = med(b[cmd]);
+        brows.push([`${fmtInt(n)} services`, cmd, fmtMs(then), fmtMs(now), fmtX(div(now, then)), cmd === 'build' ? (b.sameOutput === null ? 'n/a' : b.sameOutput ? 'same bytes' : 'DIFFERENT') : '']);
+      }
+    }
+    console.log(table(['input', 'command', 'baseline median', 'this median', 'this / baseline', 'output'], brows, ['l', 'l', 'r', 'r', 'r', 'l']));
+    ratios.againstBaseline = Object.fromEntries(opt.sizes.flatMap((n) => ['build', 'validate'].map((cmd) => [`${cmd}${n}`, div(med(sizes[n][cmd]), med(sizes[n].baseline[cmd]))])));
+  }
   console.log('\n## Targets\n');
   console.log(table(['check', 'measured', 'target', 'result', 'note'], targets.map((t) => [t.name, t.shown, t.target, t.result, t.note])));
 
