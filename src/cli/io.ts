@@ -4,8 +4,9 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
+import { INTERRUPT_SIGNALS, type InterruptSignal } from './exit.js';
 import { MAX_INPUT_BYTES, type SourceFile } from '../parse/parse.js';
 // Node's own reader of .env text (KEY=VALUE, quotes, # comments, export): no dependency.
 import { parseEnv } from 'node:util';
@@ -174,9 +175,6 @@ export function outputTarget(file: string): OutputTarget | { error: Diagnostic }
   return { path, existing: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
 }
 
-/** The signals that end a write early, with the exit code a shell gives a run they stop (128 + number). */
-export const INTERRUPT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-export type InterruptSignal = keyof typeof INTERRUPT_SIGNALS;
 
 /** A write that did not replace FILE: refused, failed, or stopped by a signal (then `signal` says which). */
 export interface WriteFailure {
@@ -320,4 +318,19 @@ export function readVariables(firstFile: string | undefined, envFiles: readonly 
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined) variables[k] = v;
   return { variables, errors };
+}
+
+/** Whether path is dir or below it, symlinks resolved where they exist. */
+export function insideDir(path: string, dir: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      // Not there (yet): its parent's real path, then the name.
+      const parent = dirname(resolvePath(p));
+      return parent === resolvePath(p) ? resolvePath(p) : join(real(parent), basename(p));
+    }
+  };
+  const rel = relative(real(dir), real(path));
+  return !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }

@@ -1,27 +1,29 @@
 /**
  * The compose-persist command: flags -> options -> one library call ->
- * print -> exit code. Exit codes: 0 ok, 1 invalid input or stale output,
+ * print -> exit code (exit.ts: 0 ok, 1 invalid input or stale output,
  * 2 usage error, 3 internal error (a bug: please report it), 130/143/129
- * when SIGINT/SIGTERM/SIGHUP stopped the write of -o (the file left as it was).
+ * when SIGINT/SIGTERM/SIGHUP stopped the write of -o, the file left as it was).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
 import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, type Diagnostic } from '../diagnostics.js';
 import { explainRows, explainTable, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../plan/patterns.js';
 import { TARGETS, type Target } from '../model.js';
-import { parseSource, type SourceFile } from '../parse/parse.js';
-import { readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic, INTERRUPT_SIGNALS } from './io.js';
+import type { SourceFile } from '../parse/parse.js';
+import { locateIn } from '../parse/locate.js';
+import { insideDir, readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
+import { EXIT, exitCode, type Outcome } from './exit.js';
+import { generatedFrom, outputPlacementProblems, staleOutput, unifiedDiff } from '../output-file.js';
 import { compareOutputs, loadOutput, TooComplexError } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
 import { projectName } from '../ops/project.js';
 import { asMapping } from '../yaml/plain.js';
 import type { ComposeCheck } from './compose-check-thread.js';
 
-
-export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+export { EXIT } from './exit.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -112,19 +114,6 @@ function addCommon(cmd: Command): Command {
     .option('--env-file <file>', 'variables for ${VAR} in image tags, repeatable, instead of the .env next to the first -f file (the environment wins, as in Compose)', collect);
 }
 
-/** line:col of each diagnostic from the source file it names (the files as read, parsed again: a diff's two inputs). */
-function locateIn(diagnostics: Diagnostic[], files: readonly SourceFile[]): Diagnostic[] {
-  const docs = new Map<string, ReturnType<typeof parseSource>['value']>();
-  return diagnostics.map((d) => {
-    if (d.line !== undefined) return d;
-    const file = files.find((f) => f.file === d.file);
-    if (!file) return d;
-    if (!docs.has(d.file)) docs.set(d.file, parseSource(file).value);
-    const pos = docs.get(d.file)?.positionOf(d.path, true);
-    return pos ? { ...d, ...pos } : d;
-  });
-}
-
 export function makeProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('compose-persist')
     .description('Rewrite a compose file with an x-persistence: block into plain Compose, one storage pattern per service (volume, data-container, bind, shared, plugin, none).')
@@ -173,61 +162,51 @@ Examples:
       if (!opts.output && files.some((f) => stdoutIsFile(f))) throw new UsageError('standard output is redirected into an input file, which the shell has already emptied; use -o FILE');
       const { result } = run(io, files, opts);
       const diagnostics = [...result.diagnostics];
-      if (opts.output && !opts.check && result.patternsDir !== undefined && insideDir(opts.output, result.patternsDir)) {
-        diagnostics.push({
-          code: 'OUTPUT_IS_INPUT', severity: 'error', file: opts.output, path: [],
-          message: `the output ${opts.output} is inside the pattern directory ${result.patternsDir}, whose templates are inputs of the build; write it elsewhere`,
-        });
+      if (opts.output) {
+        const output = opts.output;
+        const outputInPatternsDir = !opts.check && result.patternsDir !== undefined && insideDir(output, result.patternsDir);
+        diagnostics.push(...outputPlacementProblems({ output, firstInput: files[0]!, ...(result.patternsDir !== undefined ? { patternsDir: result.patternsDir } : {}), outputInPatternsDir, built: result.text !== undefined, relativePaths: Boolean(result.relativePaths) }));
       }
-      if (result.text !== undefined && opts.output && resolvePath(dirname(opts.output)) !== resolvePath(dirname(files[0]!)) && result.relativePaths) {
-        diagnostics.push({
-          code: 'RELOCATED_OUTPUT', severity: 'error', file: opts.output, path: [],
-          message: `relative paths are resolved against the output's directory by Compose; writing to ${dirname(opts.output)} instead of ${dirname(files[0]!)} would re-point them`,
-          hint: 'write the output next to the source, or use absolute paths',
-        });
-      }
-      const failed = hasErrors(diagnostics) || result.text === undefined;
+      // Without an output there is nothing to write or compare: exit 1 on that, as on an error.
+      const outcome: Outcome = result.text === undefined ? 'failed' : 'done';
       if (opts.check) {
         const existing = readExisting(opts.output!);
-        const unreadable = 'error' in existing;
-        if (unreadable) diagnostics.push(existing.error);
+        if ('error' in existing) diagnostics.push(existing.error);
         const current = 'text' in existing ? existing.text : undefined;
-        const stale = !failed && !unreadable && current !== result.text;
-        if (stale && current !== undefined) {
-          const project = projectName({ env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(loadOutput(result.text!, opts.output!)).name, firstFile: opts.output! });
-          diagnostics.push(...compareOutputs(current, result.text!, opts.output!, 'name' in project ? project.name : undefined));
-        }
+        const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(opts.target === 'compose' ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
+        // Only a built output, with no errors before, can be compared with the file.
+        const stale = hasErrors(diagnostics) || result.text === undefined ? undefined : staleOutput({ file: opts.output!, built: result.text, current, rebuild, projectEnv: process.env.COMPOSE_PROJECT_NAME });
+        if (stale) diagnostics.push(...stale.findings);
+        const all = stale ? [...diagnostics, stale.stale] : diagnostics;
         if (opts.format === 'json') {
-          io.stdout(JSON.stringify({ ok: !failed && !unreadable && !stale, stale, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
+          // JSON says stale: true instead of listing STALE_OUTPUT (scripts read that field).
+          io.stdout(JSON.stringify({ ok: exitCode(all, outcome) === EXIT.ok, stale: stale !== undefined, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
         } else {
-          report(io, diagnostics, opts);
-          if (stale) {
-            const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(opts.target === 'compose' ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
-            io.stderr(`${oneLine(opts.output!)}: error STALE_OUTPUT the file is ${current === undefined ? 'missing' : 'not what build would write'}; ${rebuild ? `run: ${rebuild}` : 'build it again (a file name holds a control character)'}\n`);
-            io.stdout(terminalText(await unifiedDiff(opts.output!, current ?? '', result.text!)));
-          }
+          report(io, all, opts);
+          if (stale) io.stdout(terminalText(await unifiedDiff(opts.output!, current ?? '', result.text!)));
         }
-        setExit(failed || unreadable || stale ? EXIT.invalid : EXIT.ok);
+        setExit(exitCode(all, outcome));
         return;
       }
       // JSON: the report on stdout, unless stdout carries the generated file (then on stderr).
       // (printed after the write: a failed write prints its own, with the FILE_WRITE error).
+      const failed = exitCode(diagnostics, outcome) !== EXIT.ok;
       const json = (): string => JSON.stringify({ ok: !failed, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n';
       if (opts.format !== 'json') report(io, diagnostics, opts);
       if (failed) {
         if (opts.format === 'json') io.stdout(json());
-        setExit(EXIT.invalid);
+        setExit(exitCode(diagnostics, outcome));
         return;
       }
       const writeFailed = opts.output ? await writeAtomic(opts.output, result.text!) : (io.stdout(result.text!), undefined);
       if (writeFailed) {
         if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson([...diagnostics, writeFailed.error])) }, null, 2) + '\n');
         else io.stderr(formatDiagnostic(writeFailed.error, { color: io.color && opts.color !== false }) + '\n');
-        setExit(writeFailed.signal ? INTERRUPT_SIGNALS[writeFailed.signal] : EXIT.invalid);
+        setExit(exitCode([...diagnostics, writeFailed.error], writeFailed.signal ? { interrupted: writeFailed.signal } : 'failed'));
         return;
       }
       if (opts.format === 'json') (opts.output ? io.stdout : io.stderr)(json());
-      setExit(EXIT.ok);
+      setExit(exitCode(diagnostics, 'done'));
     });
 
   addCommon(program.command('validate').description('check the source without writing anything (exit 1 on errors)')).action((opts: CommonOpts) => {
@@ -237,7 +216,7 @@ Examples:
       report(io, result.diagnostics, opts);
       if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : `no persistence block; the file passes through unchanged${ownSummary(result)}`}\n`);
     }
-    setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
+    setExit(exitCode(result.diagnostics, 'done'));
   });
 
   addCommon(program.command('explain').description('per service: pattern, level, what survives an upgrade and a host loss, what is generated')).action((opts: CommonOpts) => {
@@ -249,7 +228,7 @@ Examples:
       if (!result.hasBlock && !hasErrors(result.diagnostics)) io.stdout(`no persistence block: nothing is generated${result.plan?.unlisted?.length ? "; each service's own mounts:" : ''}\n`);
       if (result.plan && (result.hasBlock || result.plan.unlisted?.length)) io.stdout(explainTable(result.plan) + '\n');
     }
-    setExit(hasErrors(result.diagnostics) ? EXIT.invalid : EXIT.ok);
+    setExit(exitCode(result.diagnostics, 'done'));
   });
 
   program
@@ -287,23 +266,24 @@ Examples:
       const read = readSource(file);
       if ('error' in read) {
         io.stderr(formatDiagnostic(read.error) + '\n');
-        setExit(EXIT.invalid);
+        setExit(exitCode([read.error], 'failed'));
         return;
       }
       const vars = readVariables(file, opts.envFile, io.env ?? process.env);
       if (vars.errors.length) {
         io.stderr(vars.errors.map((d) => formatDiagnostic(d) + '\n').join(''));
-        setExit(EXIT.invalid);
+        setExit(exitCode(vars.errors, 'failed'));
         return;
       }
       const r = initBlock(read.file, { pattern: opts.pattern, variables: vars.variables, ...(opts.adopt ? { adopt: true } : {}) });
       io.stderr(r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join(''));
       if (hasErrors(r.diagnostics)) {
-        setExit(EXIT.invalid);
+        setExit(exitCode(r.diagnostics, 'done'));
         return;
       }
+      // No text and no error: a bug of init.
       if (!r.text) {
-        setExit(EXIT.internal);
+        setExit(exitCode(r.diagnostics, 'internal'));
         return;
       }
       if (!r.services.length && !r.persisted.length) io.stderr(`${oneLine(file)}: no stateful image recognised; nothing to add, the block is empty (compose-persist patterns lists what a block can say)\n`);
@@ -312,7 +292,7 @@ Examples:
       const to = opts.write ? file : opts.output;
       const writeFailed = to !== undefined ? await writeAtomic(to, r.text) : (io.stdout(r.text), undefined);
       if (writeFailed) io.stderr(formatDiagnostic(writeFailed.error) + '\n');
-      setExit(writeFailed ? (writeFailed.signal ? INTERRUPT_SIGNALS[writeFailed.signal] : EXIT.invalid) : EXIT.ok);
+      setExit(writeFailed ? exitCode([...r.diagnostics, writeFailed.error], writeFailed.signal ? { interrupted: writeFailed.signal } : 'failed') : exitCode(r.diagnostics, 'done'));
     });
 
   addCommon(
@@ -334,7 +314,7 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
       if (errors.length || built.some((b) => b.result.text === undefined)) {
         if (opts.format === 'json') io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson(built.flatMap((b) => b.result.diagnostics))) }, null, 2) + '\n');
         else report(io, errors, opts);
-        setExit(EXIT.invalid);
+        setExit(exitCode(errors, 'failed'));
         return;
       }
       const newData = asMapping(loadOutput(built[1]!.result.text!, newFile));
@@ -347,7 +327,8 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
         report(io, found, { ...opts, quiet: false });
         if (!found.length) io.stderr('ok: every mount keeps its data\n');
       }
-      setExit(found.length ? EXIT.invalid : EXIT.ok);
+      // Any finding, a warning too, is data left behind: exit 1.
+      setExit(exitCode(found, found.length ? 'failed' : 'done'));
     });
 
   const volumes = program.command('volumes').description('the volumes of kept mounts (keep: true)');
@@ -357,12 +338,12 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
 Exit 0 when every kept volume exists as the file describes it, 1 when one exists with other options or cannot be created.`)
     .action(async (opts: OpsOpts & { dryRun?: boolean }) => {
       const ctx = await opsContext(io, opts);
-      if (!ctx) return setExit(EXIT.invalid);
+      if (!ctx) return setExit(exitCode([], 'failed'));
       const { volumesCreate } = await import('../ops/volumes.js');
       const r = await volumesCreate(ctx.engine, ctx.plan, ctx.project, { dryRun: opts.dryRun });
       if (!r.lines.length) io.stderr('no kept volumes (keep: true) in this file: nothing to create\n');
       for (const l of r.lines) (l.status === 'differs' || l.status === 'failed' ? io.stderr : io.stdout)(`${l.status === 'differs' || l.status === 'failed' ? 'compose-persist: error ' : ''}${l.message}\n`);
-      setExit(r.ok ? EXIT.ok : EXIT.invalid);
+      setExit(exitCode([], r.ok ? 'done' : 'failed'));
     });
 
   addOps(program.command('backup').description('archive every persisted mount of the running project: one tar per mount and manifest.json'))
@@ -377,15 +358,15 @@ Examples:
 Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifest.json is left: the directory is not a backup).`)
     .action(async (services: string[], opts: OpsOpts & { output: string; consistency?: 'stop' | 'none'; helperImage: string }) => {
       const ctx = await opsContext(io, opts);
-      if (!ctx) return setExit(EXIT.invalid);
+      if (!ctx) return setExit(exitCode([], 'failed'));
       const [{ backup }, { nodeHostFs }] = await Promise.all([import('../ops/backup.js'), import('../engine/host-fs.js')]);
       const r = await withInterrupt((signal) => backup(ctx, nodeHostFs(), { dir: resolvePath(opts.output), services, ...(opts.consistency ? { consistency: opts.consistency } : {}), helperImage: opts.helperImage, signal, toolVersion: VERSION, holdAfterArchive: process.env.COMPOSE_PERSIST_TEST_HOOK === 'hold-archive', log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       io.stdout(`backup of ${r.manifest.archives.length} mount(s) of project ${ctx.project} in ${r.dir}\n`);
-      setExit(EXIT.ok);
+      setExit(exitCode([], 'done'));
     });
 
   addOps(program.command('restore').description('restore a backup into the mounts of the current build (checksums first; refuses non-empty targets without --force)'))
@@ -401,19 +382,19 @@ Examples:
 Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: a checksum mismatch or a non-empty target refuses the whole restore before anything is touched.`)
     .action(async (dir: string, services: string[], opts: OpsOpts & { force?: boolean; dryRun?: boolean; helperImage: string }) => {
       const ctx = await opsContext(io, opts);
-      if (!ctx) return setExit(EXIT.invalid);
+      if (!ctx) return setExit(exitCode([], 'failed'));
       const [{ restore }, { nodeHostFs }] = await Promise.all([import('../ops/restore.js'), import('../engine/host-fs.js')]);
       const r = await withInterrupt((signal) => restore(ctx, nodeHostFs(), { dir: resolvePath(dir), services, force: opts.force, dryRun: opts.dryRun, helperImage: opts.helperImage, signal, toolVersion: VERSION, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       for (const s of r.steps) {
         const what = `${s.entry.file} -> ${s.mount.kind} ${s.mount.source} (${s.mount.service} ${s.mount.target})`;
         io.stdout(r.dryRun ? `would restore ${what}${s.create ? ', creating it' : ''}${s.nonEmpty ? ', after a safety backup, replacing what it holds' : ''}\n` : `restored ${what}\n`);
       }
       if (r.dryRun) io.stdout('dry run: checksums match; nothing was changed\n');
-      setExit(EXIT.ok);
+      setExit(exitCode([], 'done'));
     });
 
   program
@@ -439,7 +420,7 @@ Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise 
       const errors = built.flatMap((b) => b.result.diagnostics.filter((d) => d.severity === 'error'));
       if (errors.length || built.some((b) => b.result.text === undefined)) {
         report(io, errors, common);
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       const [oldOutput, newOutput] = built.map((b, i) => loadOutput(b.result.text!, [oldFile, newFile][i]!));
       const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(newOutput).name, firstFile: newFile });
@@ -449,30 +430,30 @@ Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise 
       const input = { engine: cliEngine(), oldOutput, newOutput, oldBaseDir: dirname(resolvePath(oldFile)), newBaseDir: dirname(resolvePath(newFile)), project: project.name, ...(process.env.HOME ? { home: process.env.HOME } : {}) };
       const plan = planMigration(input);
       for (const b of plan.blocked) io.stderr(`compose-persist: error ${b.service} ${b.target}: volume ${b.volume} keeps its name but changes driver or options, so there is no new volume to copy into (the engine keeps the old options); give the new mount its own name: (e.g. { target: ${b.target}, name: ${b.key}-new }) and run migrate again\n`);
-      if (plan.blocked.length) return setExit(EXIT.invalid);
+      if (plan.blocked.length) return setExit(exitCode([], 'failed'));
       for (const d of plan.dropped) io.stderr(`${d.service} ${d.target}: ${d.from.kind} ${d.from.source} is used by nothing in NEW: not copied; its data stays where it is\n`);
       if (!plan.copies.length) {
         io.stdout('nothing to move: every mount of NEW keeps the data it had in OLD\n');
-        return setExit(EXIT.ok);
+        return setExit(exitCode([], 'done'));
       }
       for (const c of plan.copies) io.stdout(`${opts.apply ? 'copy' : 'would copy'} ${c.service} ${c.target}: ${c.from.kind} ${c.from.source} -> ${c.to.kind} ${c.to.source}${c.owner ? `, then owner ${c.owner}` : ''}\n`);
       if (!opts.apply) {
         io.stdout('plan only: nothing was changed; run again with --apply to copy\n');
-        return setExit(EXIT.ok);
+        return setExit(exitCode([], 'done'));
       }
       const info = await input.engine.probe();
       if ('error' in info) {
         io.stderr(`compose-persist: error ${info.error}\n`);
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       const r = await withInterrupt((signal) => applyMigration(input, plan, { helperImage: opts.helperImage, signal, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       for (const c of r.copied) io.stdout(`the old data is kept in ${c.from.kind} ${c.from.source}; once the service runs on the new data, delete it with: ${deleteCommand(c.from)}\n`);
       io.stdout(`migrated ${r.copied.length} mount(s); next: compose-persist build -o docker-compose.yml, then docker compose up -d\n`);
-      setExit(EXIT.ok);
+      setExit(exitCode([], 'done'));
     });
 
   addCommon(program.command('verify').description('prove on this engine that each service keeps its data as explain claims: a throwaway project, canaries through an upgrade, a down/up and a host loss'))
@@ -498,7 +479,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
       const fail = (code: 'VERIFY_FAILED' | 'ENGINE_UNAVAILABLE', message: string): void => {
         if (json) io.stdout(JSON.stringify({ ok: false, diagnostics: [{ code, severity: 'error', message }] }, null, 2) + '\n');
         else io.stderr(`compose-persist: error ${code} ${oneLine(message)}\n`);
-        setExit(EXIT.invalid);
+        setExit(exitCode([], 'failed'));
       };
       let seconds: number | undefined;
       if (opts.run !== undefined && opts.run !== false) {
@@ -513,9 +494,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
       // A generated file given as the input: its header names the source whose claims it is checked against.
       if (!opts.built && !result.hasBlock && !hasErrors(result.diagnostics) && files.length === 1 && files[0] !== '-') {
         const read = readSource(files[0]!);
-        const header = 'file' in read ? /^# Generated by compose-persist from (.+)\.\n/.exec(read.file.text) : null;
-        // Several sources are listed joined by ", ".
-        const sources = header ? header[1]!.split(', ').map((f) => resolvePath(dirname(files[0]!), f)) : [];
+        const sources = 'file' in read ? generatedFrom(read.file.text, files[0]!) : [];
         if (sources.length && sources.every((f) => existsSync(f))) {
           runFile = files[0]!;
           files = sources;
@@ -525,7 +504,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
       report(io, result.diagnostics.filter((d) => d.severity === 'error'), opts);
       if (hasErrors(result.diagnostics) || result.text === undefined || !result.plan) {
         if (json) io.stdout(JSON.stringify({ ok: false, diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
-        return setExit(EXIT.invalid);
+        return setExit(exitCode([], 'failed'));
       }
       if (!result.hasBlock) {
         fail('VERIFY_FAILED', `${files[0]} has no persistence block: explain claims nothing to verify (give the source, or a file build generated)`);
@@ -536,7 +515,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
         const r = readSource(runFile);
         if ('error' in r) {
           report(io, [r.error], opts);
-          return setExit(EXIT.invalid);
+          return setExit(exitCode([], 'failed'));
         }
         output = loadOutput(r.file.text, runFile);
       } else output = loadOutput(result.text, files[0]!);
@@ -599,7 +578,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
           io.stderr(`${!rep.ok ? 'verify: see above' : exercised ? 'ok: every observation matches what explain claims' : 'ok: nothing was exercised (give --include-shared for shared and plugin storage)'}; project ${rep.project} removed\n`);
         }
       }
-      setExit(rep.ok && !rep.interrupted ? EXIT.ok : EXIT.invalid);
+      setExit(exitCode([], rep.ok && !rep.interrupted ? 'done' : 'failed'));
     });
 
   program
@@ -607,7 +586,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
     .description('list the patterns and the level each gives')
     .action(() => {
       io.stdout(patternsTable(BUILTIN_PATTERNS) + '\n');
-      setExit(EXIT.ok);
+      setExit(exitCode([], 'done'));
     });
 
   program
@@ -617,7 +596,7 @@ STATE_OUTSIDE_MOUNTS), a step fails (VERIFY_FAILED) or no engine is reachable (E
     .action(async (opts: { block?: boolean }) => {
       const schema = opts.block ? (await import('../generated/persistence-schema.js')).default : (await import('../generated/extended-schema.js')).default;
       io.stdout(JSON.stringify(schema, null, 2) + '\n');
-      setExit(EXIT.ok);
+      setExit(exitCode([], 'done'));
     });
   return program;
 }
@@ -699,44 +678,6 @@ function ownSummary(result: BuildResult): string {
   return `; ${mounts} mount(s) of the services' own${weak.length ? `, of which ${weak.length} at level none (${weak.slice(0, 5).join(', ')}${weak.length > 5 ? ', ...' : ''})` : ''}: compose-persist explain lists them`;
 }
 
-/** Line edits the --check diff looks for at most; beyond, one hunk replaces what lies between the common start and end. */
-export const MAX_DIFF_EDITS = 1000;
-
-export async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
-  // Loaded only for a stale file: a fresh --check (every commit) does not pay for it.
-  const { createTwoFilesPatch } = await import('diff');
-  // Bounded: a stale file that differs everywhere took the line-matrix search 8 s at 4,000 lines.
-  const patch = createTwoFilesPatch(file, `${file} (built)`, before, after, '', '', { context: 3, maxEditLength: MAX_DIFF_EDITS }) as string | undefined;
-  return patch ?? wholeHunk(file, before, after);
-}
-
-/** A unified diff of one hunk: the lines between the common first and last lines, removed and added (linear). */
-function wholeHunk(file: string, before: string, after: string): string {
-  const split = (t: string): string[] => (t === '' ? [] : t.endsWith('\n') ? t.slice(0, -1).split('\n') : t.split('\n'));
-  const a = split(before);
-  const b = split(after);
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  const from = Math.max(0, start - 3);
-  const tail = Math.max(0, end - 3);
-  const oldLines = a.slice(from, a.length - tail);
-  const newLines = b.slice(from, b.length - tail);
-  const range = (first: number, n: number): string => (n === 0 ? `${first},0` : n === 1 ? `${first + 1}` : `${first + 1},${n}`);
-  const out = [
-    '===================================================================',
-    `--- ${file}\t`,
-    `+++ ${file} (built)\t`,
-    `@@ -${range(from, oldLines.length)} +${range(from, newLines.length)} @@ (more than ${MAX_DIFF_EDITS} lines differ: one hunk)`,
-    ...a.slice(from, start).map((l) => ` ${l}`),
-    ...a.slice(start, a.length - end).map((l) => `-${l}`),
-    ...b.slice(start, b.length - end).map((l) => `+${l}`),
-    ...a.slice(a.length - end, a.length - tail).map((l) => ` ${l}`),
-  ];
-  return `${out.join('\n')}\n`;
-}
-
 /** With --format json, stdout holds JSON even when the command line or the run fails. */
 function failJson(io: Io, argv: readonly string[], code: Diagnostic['code'], message: string): void {
   const json = argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
@@ -753,44 +694,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return exitCode([], 'done');
       failJson(io, argv, 'USAGE', e.message.replace(/^error: /, ''));
-      return EXIT.usage;
+      return exitCode([], 'usage');
     }
     if (e instanceof UsageError) {
       io.stderr(`compose-persist: ${oneLine(e.message)}\n`);
       failJson(io, argv, 'USAGE', e.message);
-      return EXIT.usage;
+      return exitCode([], 'usage');
     }
     if (e instanceof TooComplexError) {
       io.stderr(`compose-persist: error TOO_COMPLEX ${oneLine(e.message)}\n`);
       failJson(io, argv, 'TOO_COMPLEX', e.message);
-      return EXIT.invalid;
+      return exitCode([], 'failed');
     }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
       io.stderr(`compose-persist: ${oneLine(`${err.syscall ?? 'file'} failed: ${err.message}`)}\n`);
       failJson(io, argv, 'FILE_READ', `${err.syscall ?? 'file'} failed: ${err.message}`);
-      return EXIT.invalid;
+      return exitCode([], 'failed');
     }
     io.stderr(`compose-persist: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n  this is a bug; set DEBUG=compose-persist to see the stack\n`);
     failJson(io, argv, 'INTERNAL', e instanceof Error ? e.message : String(e));
     if (process.env.DEBUG?.includes('compose-persist') && e instanceof Error) io.stderr(`${e.stack}\n`);
-    return EXIT.internal;
+    return exitCode([], 'internal');
   }
-}
-
-/** Whether path is dir or below it, symlinks resolved where they exist. */
-function insideDir(path: string, dir: string): boolean {
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      // Not there (yet): its parent's real path, then the name.
-      const parent = dirname(resolvePath(p));
-      return parent === resolvePath(p) ? resolvePath(p) : join(real(parent), basename(p));
-    }
-  };
-  const rel = relative(real(dir), real(path));
-  return !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
 }

@@ -7,7 +7,7 @@
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { dataMoves, dataSafety, mountReader } from '../../src/check/data-safety.js';
-import { MAX_DIFF_EDITS, unifiedDiff } from '../../src/cli/main.js';
+import { MAX_DIFF_EDITS, unifiedDiff } from '../../src/output-file.js';
 
 const web = (n: number, renamed: boolean, from = true) => ({
   services: Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, {

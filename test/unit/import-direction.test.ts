@@ -28,7 +28,7 @@ const RANK: Record<string, number> = {
   // The commands over the pipeline: the engine (Docker) interface, explain, init, then the
   // data operations and the build pipeline, then the command line and the package entry.
   engine: 9, 'explain.ts': 9, init: 9,
-  ops: 10, 'pipeline.ts': 10,
+  ops: 10, 'pipeline.ts': 10, 'output-file.ts': 10,
   cli: 11, 'index.ts': 11,
 };
 
