@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
+import { levelRank } from '../model.js';
 import type { PatternDef, PatternTable } from '../plan/patterns.js';
 import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
@@ -290,13 +291,14 @@ function resolveService(
   }
   if (!ok) return undefined;
   return [...parts.values()].map((part) => {
-    // A plugin volume's level may be lowered by its mounts' options (a local driver turned into a bind).
+    // A plugin volume's level may be lowered by its mounts' options (a local driver turned into a
+    // bind or a tmpfs): the part is as weak as its weakest mount, whatever their order.
     let backend = part.backend;
     if (backend?.input.type === 'plugin') {
       const b = backend.input;
       for (const m of part.mounts) {
         const level = pluginLevel(b, pluginOptions(b, m.options));
-        if (level !== backend.level) backend = { ...backend, level };
+        if (levelRank(level) < levelRank(backend.level)) backend = { ...backend, level };
       }
     }
     return {
