@@ -1,6 +1,6 @@
 /** explain: what each service gets and what it survives, as a table or JSON. */
 import { levelRank, type Level, type Plan, type ServicePlan } from './model.js';
-import type { PatternDef } from './plan/patterns.js';
+import type { PatternDef } from './patterns/index.js';
 import { oneLine } from './diagnostics.js';
 
 export interface ExplainMountRow {

@@ -12,11 +12,11 @@ import { findBlock } from './validate/validate.js';
 import { composeView, type ComposeView } from './compose/view.js';
 import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
-import { BUILTIN_TABLE, patternTable } from './plan/patterns.js';
-import { checkParams, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
+import { BUILTIN_TABLE, patternTable } from './patterns/index.js';
+import { paramDiagnostics, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
 import { compileUserTemplate, renderPlans, renderUserPlans } from './render/render.js';
 import { dirname, isAbsolute, join, normalize, relative, resolve as resolvePath, sep } from 'node:path';
-import type { Fragment, ResolvedSpec } from './model.js';
+import type { Fragment } from './model.js';
 import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
 import { rehomeComments } from './merge/comments.js';
 import { checkComposeSpec } from './check/compose-spec.js';
@@ -180,19 +180,21 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const planned = makePlan(resolved.value, view, patterns, target);
   diagnostics.push(...planned.diagnostics);
   if (!planned.value) return done();
-  planned.value.unlisted = unlistedStateful(view, planned.value, options.variables);
-  diagnostics.push(...checkPolicy(resolved.value, planned.value));
-  diagnostics.push(...checkStateful(view, resolved.value, planned.value, first.file, options.variables));
+  // The services the block leaves out are classified by the check stage (check/stateful.ts, with
+  // the warnings about them): its own output, joined to the plan explain prints, not patched into it.
+  const audited: Plan = { ...planned.value, unlisted: unlistedStateful(view, planned.value, options.variables) };
+  diagnostics.push(...checkPolicy(resolved.value, audited));
+  diagnostics.push(...checkStateful(view, resolved.value, audited, first.file, options.variables));
   if (target === 'swarm') diagnostics.push(...swarmTarget.check(view, first.file));
-  if (hasErrors(diagnostics)) return done({ plan: planned.value });
+  if (hasErrors(diagnostics)) return done({ plan: audited });
   // User patterns are rendered and checked by validate too (their faults are the source's).
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, { file: p.file, render: compileUserTemplate(p.template) }]));
-  const userRendered = renderUserPlans(planned.value.services, target, userTemplates, block.file);
+  const userRendered = renderUserPlans(audited.services, target, userTemplates, block.file);
   diagnostics.push(...userRendered.diagnostics);
-  if (hasErrors(diagnostics) || options.planOnly) return done({ plan: planned.value });
+  if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audited });
 
-  const fragments = renderPlans(planned.value.services, target, patterns, new Map(), new Set(Object.keys(view.volumes)), userRendered.fragments);
-  return done({ plan: planned.value, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
+  const fragments = renderPlans(audited.services, target, patterns, new Map(), new Set(Object.keys(view.volumes)), userRendered.fragments);
+  return done({ plan: audited, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
 }
 
 interface PrintInput {
@@ -324,13 +326,4 @@ function loadFrom(dir: string, block: BlockInfo, options: BuildOptions): { patte
     if (r.value) patterns.push(r.value);
   }
   return { patterns, diagnostics };
-}
-
-function paramDiagnostics(spec: ResolvedSpec, user: readonly UserPattern[]): Diagnostic[] {
-  const byName = new Map(user.map((p) => [p.def.name, p]));
-  return spec.services.flatMap((s): Diagnostic[] => {
-    const p = byName.get(s.pattern);
-    const problem = p ? checkParams(p, s.params) : undefined;
-    return problem ? [{ code: 'SCHEMA_FORMAT', severity: 'error', file: spec.file, path: [...s.path, s.params ? 'params' : 'pattern'], message: problem }] : [];
-  });
 }

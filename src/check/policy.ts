@@ -5,12 +5,13 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { levelRank, type Plan, type ResolvedSpec } from '../model.js';
+import { NONE_PATTERN } from '../patterns/index.js';
 
 export function checkPolicy(spec: ResolvedSpec, plan: Plan): Diagnostic[] {
   const required = spec.require;
   if (!required) return [];
   return plan.services
-    .filter((s) => s.pattern !== 'none' && levelRank(s.level) < levelRank(required))
+    .filter((s) => s.pattern !== NONE_PATTERN && levelRank(s.level) < levelRank(required))
     .map((s) => ({
       code: 'LEVEL_BELOW_REQUIRED' as const,
       severity: 'error' as const,

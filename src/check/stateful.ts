@@ -12,6 +12,7 @@ import { matchImage, type CatalogMatch } from '../resolve/catalog.js';
 import { splitShortSpec, type ComposeView, type ServiceView } from '../compose/view.js';
 import type { Variables } from '../compose/interpolate.js';
 import { trimEndOf } from '../strings.js';
+import { NONE_PATTERN } from '../patterns/index.js';
 
 
 /**
@@ -65,7 +66,7 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
     out.push(...variableProblems(match, image, at, file));
     out.push(...versionProblems(match, image, [...ownTargets(name, svc), ...blockMounts], at, file));
     if (p) {
-      if (parts!.every((x) => x.level === 'none' && x.pattern === 'none')) {
+      if (parts!.every((x) => x.level === 'none' && x.pattern === NONE_PATTERN)) {
         out.push({
           code: 'STATEFUL_NONE', severity: required && required !== 'none' ? 'error' : 'warning', file, path: [...p.path, 'pattern'],
           message: `service "${name}" runs ${image}, which keeps data in ${match.paths.join(', ')}, and pattern none lets an upgrade wipe it`,

@@ -10,7 +10,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
 import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, type Diagnostic } from '../diagnostics.js';
 import { explainRows, explainTable, patternsTable } from '../explain.js';
-import { BUILTIN_PATTERNS } from '../plan/patterns.js';
+import { BUILTIN_PATTERNS } from '../patterns/index.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
 import { locateIn } from '../parse/locate.js';

@@ -17,6 +17,7 @@ import { scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
+import { sidecarOf } from '../patterns/index.js';
 
 export interface InitOptions {
   /** Default pattern written as `default:` (volume unless told). */
@@ -88,7 +89,6 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
   const diagnostics: Diagnostic[] = [];
   // Volume names build would generate or find declared: a second use is a NAME_COLLISION there.
   const taken = new Set(Object.keys(view.volumes));
-  const sidecar = options.pattern === 'data-container';
   const persisted: PersistedMount[] = [];
   /** Service -> indexes of its volumes: entries moved into the block. */
   const removed = new Map<string, number[]>();
@@ -130,10 +130,11 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
     // The paths of the version the tag gives (or the catalog assumes): never one it refuses.
     const mounts = match.paths.filter((p) => !own.some((t) => covers(t, p)) && !match.refuses.includes(p));
     if (!mounts.length && !adopted.length) continue;
-    if (sidecar && Object.hasOwn(view.services, `${name}-data`)) {
+    const sidecar = sidecarOf(options.pattern ?? 'volume', name);
+    if (sidecar !== undefined && Object.hasOwn(view.services, sidecar)) {
       diagnostics.push({
         code: 'NAME_COLLISION', severity: 'warning', file: src.file, path, ...parsed.value.positionOf(path, true),
-        message: `service "${name}" is skipped: its data container would be named "${name}-data", which is already a service`,
+        message: `service "${name}" is skipped: its data container would be named "${sidecar}", which is already a service`,
         hint: 'rename that service, or list this one with another pattern',
       });
       continue;

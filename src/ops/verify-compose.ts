@@ -22,6 +22,7 @@ import { basename } from 'node:path';
 import type { Level, Plan, ServicePlan } from '../model.js';
 import { splitShortSpec } from '../compose/view.js';
 import { asMapping } from '../yaml/plain.js';
+import { NONE_PATTERN } from '../patterns/index.js';
 import { hostPath } from './mounts.js';
 
 type Obj = Record<string, unknown>;
@@ -331,7 +332,7 @@ function checkedMounts(input: RewriteInput, checked: readonly string[], compose:
       if (!m) {
         if (was && was.kind === 'volume' && sharedKeys.has(was.key)) {
           mounts.push({ ...base, kind: 'volume', shared: true, notExercised: `on shared storage or a plugin (volume ${was.key}): reaches real storage, exercised only with --include-shared` });
-        } else mounts.push({ ...base, kind: 'layer', shared: false, note: sp.pattern === 'none' && target === '/' ? 'pattern none: the canary is in the container\'s own layer' : `nothing is mounted at ${target} in the file that runs: its data is in the container's own layer` });
+        } else mounts.push({ ...base, kind: 'layer', shared: false, note: sp.pattern === NONE_PATTERN && target === '/' ? 'pattern none: the canary is in the container\'s own layer' : `nothing is mounted at ${target} in the file that runs: its data is in the container's own layer` });
         continue;
       }
       if (m.kind === 'bind') {

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from '../engine/engine.js';
 import { levelRank, type Level, type Plan, type Target } from '../model.js';
-import { BUILTIN_PATTERNS } from '../plan/patterns.js';
+import { BUILTIN_PATTERNS, NONE_PATTERN } from '../patterns/index.js';
 import { shellCommand, shellQuote } from '../shell-quote.js';
 import { oneLine } from './volumes.js';
 import { renderTable } from '../explain.js';
@@ -317,7 +317,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     // none: also the anonymous volumes of the image's VOLUME declarations (Compose carries them over a recreate).
     for (const s of rw.checked) {
       const sp = options.plan.services.find((p) => p.service === s);
-      if (sp?.pattern !== 'none') continue;
+      if (sp?.pattern !== NONE_PATTERN) continue;
       for (const c of layout.get(s) ?? []) {
         if (c.Type === 'volume' && /^[0-9a-f]{64}$/.test(c.Name ?? '')) {
           const m: CheckedMount = { id: `m${mounts.length}`, service: s, pattern: sp.pattern, level: sp.level, target: c.Destination, kind: 'volume', source: c.Name!, shared: false };

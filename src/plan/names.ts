@@ -24,7 +24,7 @@ interface Holder {
   identity: string;
 }
 
-const identity = (pattern: string, v: PlannedVolume): string => JSON.stringify([pattern === 'data-container' ? 'data-container' : pattern, v.driver ?? null, v.external ?? null]);
+const identity = (pattern: string, v: PlannedVolume): string => JSON.stringify([pattern, v.driver ?? null, v.external ?? null]);
 
 /** A top-level declaration that is a plain local volume (what pattern volume writes). */
 function plainDeclaration(decl: unknown): boolean {

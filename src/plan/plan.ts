@@ -4,10 +4,10 @@
  * target-aware but holds no YAML: explain prints it, render lays it out.
  */
 import type { Diagnostic, StageResult } from '../diagnostics.js';
-import type { Level, Plan, PlannedBind, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
+import type { Level, Plan, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
 import type { ComposeView } from '../compose/view.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
-import type { PatternTable } from './patterns.js';
+import type { PatternPlan, PatternTable, PlanContext } from '../patterns/index.js';
 import { checkNames, volumeUsers } from './names.js';
 import { listSome } from '../strings.js';
 
@@ -39,36 +39,13 @@ function profilesOf(v: unknown): { profiles?: string[] } {
 function planService(s: ResolvedService, patterns: PatternTable, target: Target, file: string, diagnostics: Diagnostic[], profiles: { profiles?: string[] }): ServicePlan {
   const pattern = patterns.get(s.pattern)!;
   let level: Level = pattern.level === 'backend' ? (s.backend?.level ?? 'host') : pattern.level;
-  const volumes: PlannedVolume[] = [];
-  const binds: PlannedBind[] = [];
-  const generated: string[] = [];
-
-  if (pattern.name === 'bind') {
-    for (const m of s.mounts) {
-      binds.push({ source: m.source!, target: m.target, readOnly: m.readOnly, initTarget: `/mnt/${m.name}` });
-      generated.push(`bind ${m.source} -> ${m.target}${m.readOnly ? ' (read-only)' : ''}`);
-    }
-  } else if (pattern.needsMounts) {
-    for (const m of s.mounts) {
-      const driver = s.backend ? BACKEND_KINDS[s.backend.type].driver(s.backend.input, m.subPath ?? m.name, m.options) : undefined;
-      volumes.push({ name: m.name, ...(m.nameGiven ? { nameGiven: true } : {}), target: m.target, readOnly: m.readOnly, ...(driver ? { driver } : {}), ...(m.keep ? { external: m.keep } : {}) });
-      generated.push(`volume ${m.name} -> ${m.target}${driver ? ` (driver ${driver.driver}${driver.driverOpts.type ? `, ${driver.driverOpts.type}` : ''})` : ''}`);
-      if (m.keep) generated.push(`kept: external volume ${m.keep} (survives docker compose down -v; create it with compose-persist volumes create)`);
-    }
-  }
-  // pattern none on a mount (a pattern per mount): nothing is added, and explain says so.
+  const ctx: PlanContext = { target, profiles, namedVolumes: () => namedVolumes(s) };
+  // A pattern without a plan hook: a named volume per mount (none without mounts).
+  const part: PatternPlan = pattern.plan?.(s, ctx) ?? (pattern.needsMounts ? ctx.namedVolumes() : { generated: [] });
+  const { volumes = [], binds = [], sidecar, init, generated } = part;
+  // A pattern without mounts (none) given mounts (a pattern per mount): nothing is added, and explain says so.
   const scratch = !pattern.needsMounts && s.mounts.length ? s.mounts.map((m) => m.target) : undefined;
   if (scratch) generated.push(...scratch.map((t) => `nothing at ${t}: lost when the container is recreated`));
-  const sidecar = pattern.name === 'data-container' ? { name: `${s.service}-data`, image: s.image, ...profiles } : undefined;
-  if (sidecar) generated.push(`sidecar service ${sidecar.name} (${sidecar.image}) owning the volumes; volumes_from + depends_on`);
-  const init = pattern.name === 'bind' && s.owner ? { name: `${s.service}-init`, image: s.image, owner: s.owner, ...profiles } : undefined;
-  if (init) {
-    generated.push(
-      target === 'swarm'
-        ? `init task ${init.name} runs chown -R ${init.owner} (Swarm does not order services: ${s.service} restarts until it has run)`
-        : `init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`,
-    );
-  }
 
   if (pattern.userDefined) generated.push(`user pattern ${pattern.name}: ${pattern.summary}`);
   if (target === 'swarm') level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
@@ -90,6 +67,19 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
     generated,
     path: s.path,
   };
+}
+
+/** A named volume per mount, with the driver of the service's back-end (its kind makes the spec). */
+function namedVolumes(s: ResolvedService): { volumes: PlannedVolume[]; generated: string[] } {
+  const volumes: PlannedVolume[] = [];
+  const generated: string[] = [];
+  for (const m of s.mounts) {
+    const driver = s.backend ? BACKEND_KINDS[s.backend.type].driver(s.backend.input, m.subPath ?? m.name, m.options) : undefined;
+    volumes.push({ name: m.name, ...(m.nameGiven ? { nameGiven: true } : {}), target: m.target, readOnly: m.readOnly, ...(driver ? { driver } : {}), ...(m.keep ? { external: m.keep } : {}) });
+    generated.push(`volume ${m.name} -> ${m.target}${driver ? ` (driver ${driver.driver}${driver.driverOpts.type ? `, ${driver.driverOpts.type}` : ''})` : ''}`);
+    if (m.keep) generated.push(`kept: external volume ${m.keep} (survives docker compose down -v; create it with compose-persist volumes create)`);
+  }
+  return { volumes, generated };
 }
 
 /** On Swarm a pattern may be refused, need a pin, or be worth less. */

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { LineCounter, parseDocument } from 'yaml';
 import validateHeader from '../generated/pattern-validator.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { Level } from '../model.js';
-import type { PatternDef, SwarmSupport } from './patterns.js';
+import type { Level, ResolvedSpec } from '../model.js';
+import type { PatternDef, SwarmSupport } from '../patterns/index.js';
 import { pointerToPath } from '../validate/validate.js';
 import { positionOf } from '../yaml/positions.js';
 import { checkUserTemplate } from '../patterns/template-check.js';
@@ -104,6 +104,7 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
     swarm: h.swarm ?? 'ok',
     template: m[2]!,
     userDefined: true,
+    // No plan hook: its template lays out a named volume per mount (or nothing, without mounts).
   };
   return { value: { def, file: src.file, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}), ...(regexes.length ? { regexes: true } : {}) }, diagnostics: [] };
 }
@@ -218,4 +219,14 @@ function longString(v: unknown, path = ''): { path: string; length: number } | u
     if (found) return found;
   }
   return undefined;
+}
+
+/** params: of every service of a user pattern, checked against the pattern's parameters (after resolve). */
+export function paramDiagnostics(spec: ResolvedSpec, user: readonly UserPattern[]): Diagnostic[] {
+  const byName = new Map(user.map((p) => [p.def.name, p]));
+  return spec.services.flatMap((s): Diagnostic[] => {
+    const p = byName.get(s.pattern);
+    const problem = p ? checkParams(p, s.params) : undefined;
+    return problem ? [{ code: 'SCHEMA_FORMAT', severity: 'error', file: spec.file, path: [...s.path, s.params ? 'params' : 'pattern'], message: problem }] : [];
+  });
 }

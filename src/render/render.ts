@@ -17,7 +17,7 @@ import { fastToData } from '../yaml/fast-tree.js';
 import { yamlQuote } from '../yaml/scalar.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
-import type { PatternTable } from '../plan/patterns.js';
+import type { PatternTable } from '../patterns/index.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BLOCK_HELPERS, VALUE_HELPERS } from '../patterns/template-check.js';

@@ -6,7 +6,7 @@
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
 import { levelRank } from '../model.js';
-import type { PatternDef, PatternTable } from '../plan/patterns.js';
+import type { MountResolveContext, PatternDef, PatternTable } from '../patterns/index.js';
 import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from '../compose/view.js';
@@ -144,6 +144,13 @@ function resolveService(
     ok = false;
     report({ severity: 'error', ...d });
   };
+  const hostDirectory = (given: string, at: YamlPath, unsafeAt: YamlPath): string => {
+    const source = normaliseBindSource(given);
+    const problem = checkBindSource(source);
+    if (problem.error) fail({ code: 'BAD_PATH', path: at, message: problem.error });
+    if (reportUnsafe(info, report, problem.unsafe, unsafeAt)) ok = false;
+    return source;
+  };
 
   // A pattern per mount: each mount may name its own (issue 12.4); the service's is the default.
   const rawMounts = input.mounts ?? [];
@@ -159,7 +166,7 @@ function resolveService(
 
   for (const k of Object.keys(input) as (keyof ServiceInput)[]) {
     if (k === 'keep') {
-      if (![...used].some((p) => p.keepable)) fail(keepRefused(pattern.name, [...path, k]));
+      if (![...used].some((p) => p.keepable)) fail(keepRefused(pattern, [...path, k]));
       continue;
     }
     if (k === 'pattern' || [...used].some((p) => p.keys.includes(k))) continue;
@@ -216,13 +223,12 @@ function resolveService(
       return;
     }
     if (m.keep !== undefined && m.keep !== false && !mp.keepable) {
-      fail(keepRefused(mp.name, [...mpath, 'keep']));
+      fail(keepRefused(mp, [...mpath, 'keep']));
       return;
     }
     for (const k of Object.keys(m) as (keyof MountInput)[]) {
       if (k === 'target' || k === 'keep' || k === 'pattern' || mp.mountKeys.includes(k)) continue;
       if (k === 'backend' && mp.backend) continue;
-      if (k === 'owner' && mp.name === 'bind') continue;
       if (k === 'owner') fail({ code: 'OWNER_WITHOUT_BIND', path: [...mpath, k], message: `owner: sets the ownership of a host directory and only applies to pattern bind, not ${mp.name}` });
       else report({ code: 'OPTION_NOT_FOR_PATTERN', severity: 'warning', path: [...mpath, k], message: `${k}: has no meaning for a mount of pattern ${mp.name} and is ignored` });
     }
@@ -250,24 +256,13 @@ function resolveService(
     }
     // A mount's own keep: wins over the service's (keep: false opts one mount out).
     const keep = m.keep ?? input.keep;
-    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(mp.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath };
+    // What the mount's pattern adds (a bind's host directory, a share's sub-path), with its own checks.
+    const ctx: MountResolveContext = { service, input: m, serviceInput: input, name, path: mpath, ...(backend ? { backend } : {}), fail, pathProblem, hostDirectory };
+    const { owner, ...added } = mp.resolveMount?.(ctx) ?? {};
+    const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(mp.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath, ...added };
     names.push(mount);
-    if (mp.name === 'bind') {
-      const source = normaliseBindSource(m.source ?? `./data/${name}`);
-      const sourceProblem = checkBindSource(source);
-      if (sourceProblem.error) fail({ code: 'BAD_PATH', path: [...mpath, 'source'], message: sourceProblem.error });
-      if (reportUnsafe(info, report, sourceProblem.unsafe, m.source ? [...mpath, 'source'] : mpath)) ok = false;
-      mount.source = source;
-    }
-    if (mp.name === 'shared') {
-      const sub = m.path ?? name;
-      const subProblem = sub === '.' ? undefined : pathProblem(sub);
-      if (subProblem || sub.split('/').includes('..')) {
-        fail({ code: 'BAD_PATH', path: [...mpath, 'path'], message: `path ${JSON.stringify(sub)} must be a relative directory under the back-end's root without "..": ${subProblem ?? 'it climbs out of the share'}` });
-      }
-      mount.subPath = sub;
-    }
-    if (mp.name === 'plugin' && backend?.input.type === 'plugin' && m.options) {
+    // A plugin back-end (only pattern plugin takes one) checks a mount's own options.
+    if (backend?.input.type === 'plugin' && m.options) {
       const b = backend.input;
       for (const p of checkPluginOptions(b, m.options, 'options')) report(problemToDiagnostic(p, mpath, info));
       // A mount's own options can turn a local-driver volume into a bind, or point it elsewhere.
@@ -275,7 +270,6 @@ function resolveService(
       const device = localBindDevice(b.driver, merged);
       if (device !== undefined && device !== localBindDevice(b.driver, b.options ?? {}) && reportUnsafe(info, report, unsafeHostPath(device, "the local driver's bind device"), [...mpath, 'options'])) ok = false;
     }
-    const owner = mp.name === 'bind' ? (m.owner ?? input.owner) : undefined;
     const key = `${mp.name}\u0000${backend?.name ?? ''}\u0000${owner ?? ''}`;
     const part = parts.get(key) ?? { pattern: mp, ...(backend ? { backend } : {}), ...(owner ? { owner } : {}), mounts: [] };
     parts.set(key, part);
@@ -285,7 +279,7 @@ function resolveService(
   if (!pattern.needsMounts && ![...parts.values()].some((p) => p.pattern === pattern)) parts.set(`${pattern.name}\u0000\u0000`, { pattern, mounts: [] });
   // Back-end required by the service's pattern but no mount reached it (e.g. mounts missing): report it once.
   if (pattern.backend && usesServicePattern && mountsIn.length === 0) backendOfService(pattern);
-  const binds = [...parts.values()].filter((p) => p.pattern.name === 'bind' && p.owner);
+  const binds = [...parts.values()].filter((p) => p.owner);
   if (binds.length > 1) {
     fail({ code: 'OWNER_WITHOUT_BIND', path: [...path, 'mounts'], message: `the bind mounts of service "${service}" give ${binds.length} different owners (${binds.map((b) => b.owner).join(', ')}); its one init service (${service}-init) sets one uid:gid`, hint: 'give them one owner:, or move one into a service of its own' });
   }
@@ -328,7 +322,7 @@ function lookupBackend(name: string, pattern: PatternDef, at: YamlPath, backends
     return undefined;
   }
   if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
-    fail({ code: 'BACKEND_KIND', path: at, message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name === 'plugin' ? 'plugin needs a back-end of type plugin' : 'shared needs nfs, cifs or hostpath'}` });
+    fail({ code: 'BACKEND_KIND', path: at, message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name} needs ${pattern.backendNeeds ?? 'another back-end'}` });
     return undefined;
   }
   return backend;
@@ -355,10 +349,10 @@ function resolveServiceBackend(service: string, input: ServiceInput, path: YamlP
   return lookupBackend(input.backend, pattern, [...path, 'backend'], backends, suggest, fail);
 }
 
-function keepRefused(pattern: string, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
+function keepRefused(pattern: PatternDef, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
   return {
     code: 'KEEP_NOT_FOR_PATTERN', path,
-    message: `keep: makes a service's volumes external so that down -v cannot delete them; pattern ${pattern} has no volume to keep`,
-    hint: pattern === 'bind' ? 'a bind directory already survives down -v' : 'use pattern volume, data-container, shared or plugin',
+    message: `keep: makes a service's volumes external so that down -v cannot delete them; pattern ${pattern.name} has no volume to keep`,
+    hint: pattern.keepNotNeeded ?? 'use pattern volume, data-container, shared or plugin',
   };
 }

@@ -7,7 +7,7 @@ import type { YamlPath } from '../../src/diagnostics.js';
 import type { BackendInput, Level, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../../src/model.js';
 import { composeView } from '../../src/compose/view.js';
 import { plan } from '../../src/plan/plan.js';
-import { patternTable, type PatternDef } from '../../src/plan/patterns.js';
+import { patternTable, type PatternDef } from '../../src/patterns/index.js';
 import { deepFreeze } from '../helpers/freeze.js';
 
 const FILE = 'compose.yaml';

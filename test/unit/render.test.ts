@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { YamlPath } from '../../src/diagnostics.js';
 import type { Fragment, Level, PlannedBind, PlannedVolume, ServicePlan, Target } from '../../src/model.js';
-import { BUILTIN_TABLE, patternTable, type PatternDef } from '../../src/plan/patterns.js';
+import { BUILTIN_TABLE, patternTable, type PatternDef } from '../../src/patterns/index.js';
 import { compileUserTemplate, renderPlan, renderPlans, renderUserPlans, RenderError } from '../../src/render/render.js';
 import { deepFreeze } from '../helpers/freeze.js';
 

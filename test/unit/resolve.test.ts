@@ -6,7 +6,7 @@ import type { Diagnostic, YamlPath } from '../../src/diagnostics.js';
 import type { BlockInfo, PersistenceInput, ResolvedMount, ResolvedService } from '../../src/model.js';
 import { composeView } from '../../src/compose/view.js';
 import { resolve } from '../../src/resolve/resolve.js';
-import { BUILTIN_TABLE, patternTable, type PatternDef } from '../../src/plan/patterns.js';
+import { BUILTIN_TABLE, patternTable, type PatternDef } from '../../src/patterns/index.js';
 import { deepFreeze } from '../helpers/freeze.js';
 
 const FILE = 'compose.yaml';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { build } from '../../src/index.js';
-import { BUILTIN_PATTERNS } from '../../src/plan/patterns.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { BUILTIN_PATTERNS } from '../../src/patterns/index.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const PATTERN = `---
 level: host
@@ -52,7 +52,9 @@ describe('user-defined patterns', () => {
 
 describe('built-in patterns', () => {
   it('every pattern has a template, and every template a pattern', () => {
-    const templates = readdirSync('templates').filter((f) => f.endsWith('.yaml.hbs') && !f.startsWith('_')).map((f) => f.replace('.yaml.hbs', '')).sort();
+    // A built-in pattern's template is its folder's template.yaml.hbs (templates/ holds only the shared partials).
+    expect(readdirSync('templates').filter((f) => f.endsWith('.yaml.hbs') && !f.startsWith('_'))).toEqual([]);
+    const templates = readdirSync('src/patterns', { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(`src/patterns/${d.name}/template.yaml.hbs`)).map((d) => d.name).sort();
     expect(templates).toEqual(BUILTIN_PATTERNS.map((p) => p.name).sort());
   });
   it('pattern names fit the schema of a pattern name', () => {
