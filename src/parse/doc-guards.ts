@@ -4,9 +4,9 @@
  * quadratic), aliases measured by what they expand to (bombs), merge keys
  * of the wrong kind, and where an offending alias sits.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import type { DiagCode } from '../diagnostics.js';
-import { offsetToLinePos } from '../yaml/positions.js';
+import type { LinePos } from '../yaml/source-index.js';
 import { isMergeKey } from '../yaml/plain.js';
 
 export const duplicateMessage = (key: string): string => `the key ${JSON.stringify(key)} appears twice in one mapping; YAML keys must be unique`;
@@ -103,7 +103,7 @@ export function badMergeOffset(doc: Document): number | undefined {
 }
 
 /** Where the offending alias is: the named one, or for a bomb the first alias. */
-export function aliasPosition(doc: Document, lc: LineCounter, name: string | undefined): [number?, number?] {
+export function aliasPosition(doc: Document, linePos: (offset: number) => LinePos, name: string | undefined): [number?, number?] {
   let at: number | undefined;
   visit(doc, {
     Alias(_, node) {
@@ -115,6 +115,6 @@ export function aliasPosition(doc: Document, lc: LineCounter, name: string | und
     },
   });
   if (at === undefined) return [];
-  const pos = offsetToLinePos(lc, at);
+  const pos = linePos(at);
   return [pos.line, pos.col];
 }

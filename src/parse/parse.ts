@@ -4,11 +4,12 @@
  */
 import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
 import type { Diagnostic, DiagCode, StageResult, YamlPath } from '../diagnostics.js';
-import { findPair, offsetToLinePos, positionOf, type LinePos } from '../yaml/positions.js';
+import { documentIndex, findPair } from '../yaml/positions.js';
 import { fastParse, type FastDoc } from '../yaml/fast-parse.js';
-import { fastOffsetOf, fastPair, fastToData } from '../yaml/fast-tree.js';
+import { fastIndex, fastPair, fastToData } from '../yaml/fast-tree.js';
+import { LineIndex, linePosIn, positionIn, type LinePos, type SourceIndex } from '../yaml/source-index.js';
 import { PlainError, toPlain } from '../yaml/plain.js';
-import { linePosOfOffset, rawTextProblem, secondDocumentOffset } from './text-guards.js';
+import { rawTextProblem, secondDocumentOffset } from './text-guards.js';
 import { aliasPosition, badMergeOffset, duplicateMessage, firstKeyProblem, measureExpansion } from './doc-guards.js';
 
 export interface SourceFile {
@@ -24,6 +25,8 @@ export interface SourceDoc extends SourceFile {
   readonly doc: Document.Parsed;
   /** The fast reader's view of the file (offsets of every key and value), when it could read it. */
   readonly fast?: FastDoc;
+  /** Offsets of every key and value, and their line:col, from whichever reader read the file. */
+  readonly index: SourceIndex;
   /** line:col of the value at a path (of the deepest part that exists), or of its key. */
   positionOf(path: YamlPath, preferKey?: boolean): LinePos | undefined;
   /** Whether the top-level mapping has this key written in it. */
@@ -46,12 +49,14 @@ const READ_OPTIONS = {
 } as const;
 
 /** A file the full parser read: everything comes from its Document. */
-function fullSource(src: SourceFile, doc: Document.Parsed, lineCounter: LineCounter, data: unknown): SourceDoc {
+function fullSource(src: SourceFile, doc: Document.Parsed, lines: LineIndex, data: unknown): SourceDoc {
+  const index = documentIndex(doc, lines);
   return {
     ...src,
     data,
     doc,
-    positionOf: (path, preferKey = false) => positionOf(doc, lineCounter, path, preferKey),
+    index,
+    positionOf: (path, preferKey = false) => positionIn(index, path, preferKey),
     hasTopKey: (key) => findPair(doc.contents, key) !== undefined,
   };
 }
@@ -59,16 +64,9 @@ function fullSource(src: SourceFile, doc: Document.Parsed, lineCounter: LineCoun
 /** A file the fast reader read: positions from its offsets, the Document only when a stage asks for it. */
 function fastSource(src: SourceFile, fast: FastDoc): SourceDoc {
   let doc: Document.Parsed | undefined;
-  let lines: LineCounter | undefined;
-  // yaml's LineCounter, filled from the text's line ends on the first position asked for.
-  const linePos = (offset: number): LinePos => {
-    if (!lines) {
-      lines = new LineCounter();
-      lines.addNewLine(0);
-      for (let i = src.text.indexOf('\n'); i >= 0; i = src.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-    }
-    return offsetToLinePos(lines, offset);
-  };
+  let lines: LineIndex | undefined;
+  // The line starts are found on the first position asked for (most builds ask for none).
+  const index = fastIndex(fast, () => (lines ??= LineIndex.ofText(src.text)));
   return {
     ...src,
     data: fastToData(fast),
@@ -77,7 +75,8 @@ function fastSource(src: SourceFile, fast: FastDoc): SourceDoc {
       doc ??= parseAllDocuments(src.text, { ...READ_OPTIONS, lineCounter: new LineCounter() })[0] as Document.Parsed;
       return doc;
     },
-    positionOf: (path, preferKey = false) => linePos(fastOffsetOf(fast, path, preferKey)),
+    index,
+    positionOf: (path, preferKey = false) => positionIn(index, path, preferKey),
     hasTopKey: (key) => fastPair(fast.root, key) !== undefined,
   };
 }
@@ -107,25 +106,23 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
   }
   const textProblem = rawTextProblem(src.text);
   if (textProblem) {
-    const pos = linePosOfOffset(src.text, textProblem.offset);
+    const pos = linePosIn(src.text, textProblem.offset);
     return fail('YAML_SYNTAX', textProblem.message, pos.line, pos.col);
   }
   if (src.text.includes('\u0000')) {
     const at = src.text.indexOf('\u0000');
-    const lc = new LineCounter();
-    parseAllDocuments(src.text.slice(0, at), { lineCounter: lc });
-    const pos = offsetToLinePos(lc, at);
+    const pos = linePosIn(src.text, at);
     return fail('YAML_SYNTAX', 'the file holds a NUL byte: it is binary, not YAML', pos.line, pos.col);
   }
   const second = secondDocumentOffset(src.text);
   if (second !== undefined) {
     // Known before parsing: a stream of 20,000 documents is not parsed 20,000 times to say so.
-    const pos = linePosOfOffset(src.text, second);
+    const pos = linePosIn(src.text, second);
     return fail('YAML_MULTI_DOC', 'the file holds more than one YAML document (a --- line after content); a compose file is one document', pos.line, pos.col);
   }
   const deep = tooDeepOffset(src.text);
   if (deep >= 0) {
-    const pos = linePosOfOffset(src.text, deep);
+    const pos = linePosIn(src.text, deep);
     return fail('YAML_SYNTAX', `the file nests collections too deeply (${MAX_DEPTH} levels here); a compose file is never this deep`, pos.line, pos.col);
   }
   if (options.fast !== false) {
@@ -134,12 +131,14 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     const fast = fastParse(src.text);
     if (fast?.duplicate) {
       // What the full parser's key check says about this file (the rest of it is in the subset).
-      const pos = linePosOfOffset(src.text, fast.duplicate.offset);
+      const pos = linePosIn(src.text, fast.duplicate.offset);
       return fail('YAML_DUPLICATE_KEY', duplicateMessage(fast.duplicate.key), pos.line, pos.col);
     }
     if (fast && fast.root.size <= Math.max(MAX_EXPANDED_NODES, 10 * fast.written)) return { value: fastSource(src, fast), diagnostics: [] };
   }
   const lineCounter = new LineCounter();
+  let lineIndex: LineIndex | undefined;
+  const linePos = (offset: number): LinePos => (lineIndex ??= LineIndex.ofLineStarts(lineCounter.lineStarts)).linePos(offset);
   const parseStream = () => parseAllDocuments(src.text, { ...READ_OPTIONS, lineCounter });
   let parsed: ReturnType<typeof parseStream>;
   try {
@@ -147,7 +146,7 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
   } catch (e) {
     // The parser recurses per nesting level: a file nested thousands deep exhausts the stack.
     if (e instanceof RangeError) {
-      const pos = linePosOfOffset(src.text, Math.max(0, tooDeepOffset(src.text)));
+      const pos = linePosIn(src.text, Math.max(0, tooDeepOffset(src.text)));
       return fail('YAML_SYNTAX', 'the file nests collections too deeply (thousands of levels); a compose file is never this deep', pos.line, pos.col);
     }
     throw e;
@@ -160,7 +159,7 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
   const diagnostics: Diagnostic[] = [];
   for (const d of docs) {
     for (const e of d.errors) {
-      const pos = offsetToLinePos(lineCounter, e.pos[0]);
+      const pos = linePos(e.pos[0]);
       diagnostics.push({
         code: YAML_CODES[e.code] ?? 'YAML_SYNTAX',
         severity: 'error',
@@ -176,14 +175,14 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     for (const w of d.warnings) {
       // Compose's own tags are kept as written; any other warning means the value would change.
       if (w.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(w.message)) continue;
-      const pos = offsetToLinePos(lineCounter, w.pos[0]);
+      const pos = linePos(w.pos[0]);
       diagnostics.push({ code: 'YAML_SYNTAX', severity: 'error', message: warningMessage(w.code, firstLine(w.message)), file: src.file, path: [], line: pos.line, col: pos.col });
     }
   }
   if (diagnostics.length > 0) return { diagnostics: dedupe(diagnostics).slice(0, 20) };
   if (docs.length > 1) {
     const second = docs[1]!;
-    const pos = offsetToLinePos(lineCounter, second.range[0]);
+    const pos = linePos(second.range[0]);
     return fail('YAML_MULTI_DOC', `the file holds ${docs.length} YAML documents; a compose file is one document`, pos.line, pos.col);
   }
   const doc = docs[0];
@@ -191,24 +190,24 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     return fail('NOT_A_MAPPING', 'the file is empty; a compose file needs at least a services: mapping', 1, 1);
   }
   if (!isMap(doc.contents)) {
-    const pos = offsetToLinePos(lineCounter, doc.contents.range?.[0] ?? 0);
+    const pos = linePos(doc.contents.range?.[0] ?? 0);
     return fail('NOT_A_MAPPING', 'the top level must be a mapping (services:, volumes:, ...)', pos.line, pos.col);
   }
   const keyProblem = firstKeyProblem(doc);
   if (keyProblem) {
-    const pos = offsetToLinePos(lineCounter, keyProblem.offset);
+    const pos = linePos(keyProblem.offset);
     return fail(keyProblem.code, keyProblem.message, pos.line, pos.col);
   }
   // Aliases are resolved once here so that undefined anchors and alias bombs
   // are refused with a position instead of surfacing later as exceptions.
   const expansion = measureExpansion(doc);
   if (expansion.missing) {
-    const pos = offsetToLinePos(lineCounter, expansion.missing.offset);
+    const pos = linePos(expansion.missing.offset);
     return fail('YAML_ALIAS', `the alias *${expansion.missing.name} refers to no anchor &${expansion.missing.name} before it`, pos.line, pos.col);
   }
   const limit = Math.max(MAX_EXPANDED_NODES, 10 * expansion.written);
   if (expansion.expanded > limit) {
-    const pos = offsetToLinePos(lineCounter, expansion.firstAlias ?? 0);
+    const pos = linePos(expansion.firstAlias ?? 0);
     return fail('YAML_ALIAS', `aliases expand ${expansion.written} written nodes to ${expansion.expanded > 1e9 ? 'over a billion' : expansion.expanded} (limit ${limit}): refused as an alias bomb`, pos.line, pos.col);
   }
   let data: unknown;
@@ -216,18 +215,18 @@ export function parseSource(src: SourceFile, options: ParseOptions = {}): StageR
     data = toPlain(doc);
   } catch (e) {
     if (e instanceof PlainError) {
-      const pos = e.offset === undefined ? undefined : offsetToLinePos(lineCounter, e.offset);
+      const pos = e.offset === undefined ? undefined : linePos(e.offset);
       return fail('YAML_ALIAS', e.message, pos?.line, pos?.col);
     }
     const message = e instanceof Error ? e.message : String(e);
     if (/merge/i.test(message)) {
       const at = badMergeOffset(doc);
-      const pos = at === undefined ? undefined : offsetToLinePos(lineCounter, at);
+      const pos = at === undefined ? undefined : linePos(at);
       return fail('YAML_ALIAS', 'a merge key (<<) takes a mapping, an alias of a mapping, or a list of them', pos?.line, pos?.col);
     }
-    return fail('YAML_ALIAS', firstLine(message), ...aliasPosition(doc, lineCounter, undefined));
+    return fail('YAML_ALIAS', firstLine(message), ...aliasPosition(doc, linePos, undefined));
   }
-  return { value: fullSource(src, doc, lineCounter, data), diagnostics: [] };
+  return { value: fullSource(src, doc, LineIndex.ofLineStarts(lineCounter.lineStarts), data), diagnostics: [] };
 }
 
 function warningMessage(code: string, message: string): string {

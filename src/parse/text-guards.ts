@@ -45,13 +45,3 @@ export function secondDocumentOffset(text: string): number | undefined {
   }
   return undefined;
 }
-
-export function linePosOfOffset(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: offset - start + 1 };
-}

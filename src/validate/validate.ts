@@ -11,7 +11,7 @@ import type { BlockInfo, PersistenceInput } from '../model.js';
 import type { SourceDoc } from '../parse/parse.js';
 import { didYouMean } from './suggest.js';
 import { isMap, isScalar } from 'yaml';
-import { linePosOfOffset } from '../parse/text-guards.js';
+import { linePosIn } from '../yaml/source-index.js';
 
 /** Keys whose values are credentials: never echoed in a message or hint. */
 const CREDENTIAL_KEY = /pass|secret|token|credential|private|auth|api.?key|access.?key|^key$/i;
@@ -54,7 +54,7 @@ function mergedBlock(src: SourceDoc): Diagnostic[] {
   const root = src.doc.contents;
   const merge = isMap(root) ? root.items.find((p) => isScalar(p.key) && (p.key.value === '<<' || (typeof p.key.value === 'symbol' && p.key.value.description === '<<'))) : undefined;
   const offset = merge && isScalar(merge.key) ? merge.key.range?.[0] : undefined;
-  const pos = offset === undefined ? undefined : linePosOfOffset(src.text, offset);
+  const pos = offset === undefined ? undefined : linePosIn(src.text, offset);
   return [{
     code: 'BLOCK_MERGED', severity: 'error', file: src.file, path: ['<<'], ...(pos ?? {}),
     message: `${key}: comes in only through this merge key (<<); a merged-in block is not read`,

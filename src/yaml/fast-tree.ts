@@ -5,6 +5,7 @@
  */
 import type { Anchorable, FastDoc, FMap, FNode, FPair } from './fast-parse.js';
 import { applyMerge } from './plain.js';
+import type { LineIndex, SourceIndex, WrittenNode } from './source-index.js';
 
 type Obj = Record<string, unknown>;
 
@@ -132,4 +133,34 @@ export function fastOffsetOf(doc: FastDoc, path: readonly (string | number)[], p
     depth++;
   }
   return preferKey && depth === path.length && keyStart !== undefined ? keyStart : node.start;
+}
+
+/** The source index of a text the fast reader read: offsets from its tree. */
+export function fastIndex(doc: FastDoc, lines: () => LineIndex): SourceIndex {
+  return {
+    linePos: (offset) => lines().linePos(offset),
+    offsetOf: (path, preferKey = false) => fastOffsetOf(doc, path, preferKey),
+    written(path) {
+      let node: FNode | undefined = doc.root;
+      for (const seg of path) {
+        if (node.kind === 'alias') node = node.target;
+        if (node.kind === 'map') node = fastPair(node, String(seg))?.value;
+        else if (node.kind === 'seq' && typeof seg === 'number') node = node.items[seg];
+        else return undefined;
+        if (node === undefined) return undefined;
+      }
+      return fastWritten(node);
+    },
+  };
+}
+
+function fastWritten(node: FNode): WrittenNode {
+  if (node.kind === 'alias') return { ...fastWritten(node.target), kind: 'alias' };
+  if (node.kind === 'map') {
+    const ownKeys = new Set<string>();
+    for (const p of node.pairs) if (!p.merge) ownKeys.add(p.key);
+    return { kind: 'map', anchor: node.anchor, flow: node.flow, ownKeys };
+  }
+  if (node.kind === 'seq') return { kind: 'seq', anchor: node.anchor, flow: node.flow };
+  return { kind: 'scalar', anchor: node.anchor, flow: false };
 }

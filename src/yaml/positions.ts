@@ -5,6 +5,10 @@
  */
 import { isMap, isPair, isScalar, isSeq, isAlias, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { YamlPath } from '../diagnostics.js';
+import { isMergeKey } from './plain.js';
+import { LineIndex, positionIn, type LinePos, type SourceIndex, type WrittenNode } from './source-index.js';
+
+export type { LinePos } from './source-index.js';
 
 export interface Located {
   node?: Node;
@@ -61,29 +65,49 @@ export function locate(doc: Document, path: YamlPath): Located & { depth: number
   return { node: (node ?? undefined) as Node | undefined, key, depth };
 }
 
-export interface LinePos {
-  line: number;
-  col: number;
+/** The source index of a text yaml read: offsets from its nodes' ranges. */
+export function documentIndex(doc: Document, lines: LineIndex): SourceIndex {
+  return {
+    linePos: (offset) => lines.linePos(offset),
+    offsetOf(path, preferKey = false) {
+      const found = locate(doc, path);
+      const target = preferKey && found.depth === path.length && found.key ? found.key : found.node;
+      return target?.range?.[0];
+    },
+    written(path) {
+      let node: unknown = doc.contents;
+      for (const seg of path) {
+        if (isAlias(node)) node = node.resolve(doc);
+        if (isMap(node)) node = findPair(node, String(seg))?.value;
+        else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+        else return undefined;
+        if (node === undefined) return undefined;
+      }
+      return writtenNode(doc, node);
+    },
+  };
 }
 
-export function offsetToLinePos(lineCounter: LineCounter, offset: number): LinePos {
-  const { line, col } = lineCounter.linePos(offset);
-  return { line, col };
+function writtenNode(doc: Document, node: unknown): WrittenNode | undefined {
+  if (isAlias(node)) {
+    const target = writtenNode(doc, node.resolve(doc));
+    return target && { ...target, kind: 'alias' };
+  }
+  if (isMap(node)) {
+    const ownKeys = new Set<string>();
+    for (const p of node.items) if (!isMergeKey(p.key)) ownKeys.add(String(scalarKeyValue(p.key)));
+    return { kind: 'map', anchor: node.anchor, flow: Boolean(node.flow), ownKeys };
+  }
+  if (isSeq(node)) return { kind: 'seq', anchor: node.anchor, flow: Boolean(node.flow) };
+  if (isScalar(node)) return { kind: 'scalar', anchor: node.anchor, flow: false };
+  // An empty value (`key:` with nothing after it) is a null scalar.
+  return node === null ? { kind: 'scalar', flow: false } : undefined;
 }
 
 /**
- * Position of the value at `path` (or of its key with `preferKey`).
- * Where the path does not exist (a missing key), the parent is used.
+ * Position of the value at `path` (or of its key with `preferKey`) in a document
+ * read with a LineCounter. Where the path does not exist (a missing key), the parent is used.
  */
-export function positionOf(
-  doc: Document,
-  lineCounter: LineCounter,
-  path: YamlPath,
-  preferKey = false,
-): LinePos | undefined {
-  const found = locate(doc, path);
-  const target = preferKey && found.depth === path.length && found.key ? found.key : found.node;
-  const range = target?.range;
-  if (!range) return undefined;
-  return offsetToLinePos(lineCounter, range[0]);
+export function positionOf(doc: Document, lineCounter: LineCounter, path: YamlPath, preferKey = false): LinePos | undefined {
+  return positionIn(documentIndex(doc, LineIndex.ofLineStarts(lineCounter.lineStarts)), path, preferKey);
 }
