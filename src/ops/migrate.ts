@@ -128,6 +128,14 @@ export function firstDifference(a: string, b: string): string | undefined {
   return undefined;
 }
 
+/** Why a new volume may not mount: its back-end's directory or server. */
+function mountHint(to: MigrateCopy['to']): string {
+  const o = to.driverOpts ?? {};
+  if (o.o !== undefined && /(^|,)r?bind(,|$)/.test(o.o) && o.device) return ` (its back-end directory ${o.device} must exist on this host: is the shared storage mounted there?)`;
+  if (o.type === 'nfs' || o.type === 'nfs4' || o.type === 'cifs') return ` (its ${o.type} server must answer and export the path)`;
+  return '';
+}
+
 export interface ApplyOptions {
   helperImage?: string;
   signal?: AbortSignal;
@@ -141,7 +149,16 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
   const helper = options.helperImage ?? DEFAULT_HELPER;
   const log = options.log ?? (() => undefined);
   const sig = options.signal ? { signal: options.signal } : {};
-  const fail = (error: string): ApplyResult => ({ ok: false, error });
+  // Volumes this run created: removed again when it fails (they hold nothing of the user's,
+  // at most a partial copy that a later `up` would take for the data).
+  const created: string[] = [];
+  const fail = async (error: string): Promise<ApplyResult> => {
+    for (const name of created) {
+      const r = await engine.docker(['volume', 'rm', name]);
+      if (r.code !== 0) log(`error: could not remove volume ${name}, which this migration created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
+    }
+    return { ok: false, error };
+  };
 
   // Every source must exist and every target must be empty, before anything is stopped.
   const create: MigrateCopy[] = [];
@@ -163,6 +180,17 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
     if (typeof empty === 'object') return fail(empty.error);
     if (!empty) return fail(`${describe(c.to)} (${c.service} ${c.target}) is not empty: copying would mix its files with the old data; nothing was copied`);
   }
+  // New volumes are created and mounted once before anything is stopped: a volume whose driver
+  // cannot mount it (a shared host directory that does not exist, an NFS export that does not
+  // answer) fails here, with the services still running.
+  for (const c of create) {
+    const labels = c.to.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: c.to.key } : composeLabels(project, c.to.key);
+    const e = await createVolume(engine, { name: c.to.source, driver: c.to.driver ?? 'local', options: c.to.driverOpts ?? {}, labels }, options.signal);
+    if (e) return fail(e);
+    created.push(c.to.source);
+    const mounted = await isEmpty(engine, c.to.source, helper, options.signal);
+    if (typeof mounted === 'object') return fail(`the new volume ${c.to.source} (${c.service} ${c.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}${mountHint(c.to)}; nothing was copied`);
+  }
 
   const users = new Map<string, Running>();
   for (const c of plan.copies) {
@@ -178,11 +206,6 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
     if (users.size) log(`stopped ${[...users.values()].map((u) => u.name).join(', ')} for the copy`);
     for (const c of plan.copies) {
       if (options.signal?.aborted) return fail('interrupted');
-      if (create.includes(c)) {
-        const labels = c.to.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: c.to.key } : composeLabels(project, c.to.key);
-        const e = await createVolume(engine, { name: c.to.source, driver: c.to.driver ?? 'local', options: c.to.driverOpts ?? {}, labels }, options.signal);
-        if (e) return fail(e);
-      }
       // tar keeps owners, modes, hard links and the root's entry; busybox tar leaves a
       // symbolic link's own owner as root's, so those are set from the source afterwards.
       const script = [
@@ -200,7 +223,7 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
       const diff = firstDifference((a ?? '').trim(), (b ?? '').trim());
       if (diff) return fail(`the copy of ${describe(c.from)} in ${describe(c.to)} differs from the original (${diff}); the old data is untouched`);
       const entries = (a ?? '').trim().split('\n').length - 1;
-      log(`${c.service} ${c.target}: copied ${describe(c.from)} -> ${describe(c.to)} (${entries} entries, trees compared: same paths, types, sizes, modes, owners, links and sha256)`);
+      log(`${c.service} ${c.target}: copied ${describe(c.from)} -> ${describe(c.to)} (${entries} ${entries === 1 ? 'entry' : 'entries'}, trees compared: same paths, types, sizes, modes, owners, links and sha256)`);
       if (c.owner) {
         const o = await engine.docker(helperRun(helper, [[c.to.source, '/to', false]], ['chown', '-R', c.owner, '/to']), sig);
         if (o.code !== 0) return fail(`setting owner ${c.owner} on ${c.to.source} failed: ${oneLine(o.stderr)}`);

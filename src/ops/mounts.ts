@@ -121,12 +121,28 @@ export const HELPER_LABEL = 'com.compose-persist.helper';
  * abort to the container, where docker-init passes it on). `-i` when it reads standard input.
  */
 export function helperRun(image: string, mounts: readonly (readonly [source: string, at: string, readOnly: boolean])[], command: readonly string[], options: { stdin?: boolean } = {}): string[] {
-  return ['run', '--rm', '--init', ...(options.stdin ? ['-i'] : []), '--network', 'none', '--label', `${HELPER_LABEL}=true`, ...mounts.flatMap(([source, at, ro]) => ['-v', mountArg(source, at, ro)]), image, ...command];
+  return ['run', '--rm', '--init', ...(options.stdin ? ['-i'] : []), '--network', 'none', '--label', `${HELPER_LABEL}=true`, ...mounts.flatMap(([source, at, ro]) => mountFlag(source, at, ro)), image, ...command];
 }
+
+/**
+ * A host directory read-only is given with --mount, which refuses a path that does not exist;
+ * `-v` would create it (an empty root-owned directory left behind by a check or a failed
+ * command). Written-to directories keep `-v`: restore and migrate create a missing bind target.
+ * A path with a comma or quote (which --mount's CSV would split) keeps `-v` too.
+ */
+function mountFlag(source: string, at: string, readOnly: boolean): string[] {
+  if (readOnly && source.startsWith('/') && !/[,"]/.test(source)) return ['--mount', `type=bind,source=${source},target=${at},readonly`];
+  return ['-v', mountArg(source, at, readOnly)];
+}
+
+/** What the engine says when a --mount bind source is missing. */
+export const MISSING_BIND = /bind source path does not exist/i;
 
 /** Whether a volume or bind source holds anything (a helper lists it). */
 export async function isEmpty(engine: Engine, source: string, helperImage: string, signal?: AbortSignal): Promise<boolean | { error: string }> {
   const r = await engine.docker(helperRun(helperImage, [[source, '/to', true]], ['sh', '-c', 'ls -A /to | head -n 1']), signal ? { signal } : {});
+  // A host directory that does not exist holds nothing (and is not created by looking).
+  if (r.code !== 0 && MISSING_BIND.test(r.stderr)) return true;
   if (r.code !== 0) return { error: `cannot look into ${source}: ${oneLine(r.stderr) || `exit ${r.code}`}` };
   return r.stdout.trim() === '';
 }

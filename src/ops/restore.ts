@@ -58,7 +58,16 @@ const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(
 export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptions): Promise<RestoreResult> {
   const log = options.log ?? (() => undefined);
   const helper = options.helperImage ?? DEFAULT_HELPER;
-  const fail = (error: string): RestoreResult => ({ ok: false, error });
+  // Volumes this run created: removed again when it fails (they hold nothing of the user's, at
+  // most a partial extraction that a later `up` would take for the data).
+  const created: string[] = [];
+  const fail = async (error: string): Promise<RestoreResult> => {
+    for (const name of created) {
+      const r = await ctx.engine.docker(['volume', 'rm', name]);
+      if (r.code !== 0) log(`error: could not remove volume ${name}, which this restore created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
+    }
+    return { ok: false, error };
+  };
   const manifest = readManifest(await fs.readText(join(options.dir, MANIFEST)), options.dir);
   if ('error' in manifest) return fail(manifest.error);
   const only = options.services ?? [];
@@ -103,6 +112,19 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   }
   if (options.dryRun) return { ok: true, steps, dryRun: true };
 
+  // Missing volumes are created and mounted once before anything is stopped: one whose driver
+  // cannot mount it (a shared host directory that does not exist, a plugin that does not answer)
+  // fails here, with the services still running.
+  for (const s of steps) {
+    if (!(s.create && s.mount.kind === 'volume')) continue;
+    const labels = s.mount.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: ctx.project, [`${LABEL_PREFIX}.volume`]: s.mount.key } : composeLabels(ctx.project, s.mount.key);
+    const e = await createVolume(ctx.engine, { name: s.mount.source, driver: s.mount.driver ?? 'local', options: s.mount.driverOpts ?? {}, labels }, options.signal);
+    if (e) return fail(e);
+    created.push(s.mount.source);
+    const mounted = await isEmpty(ctx.engine, s.mount.source, helper, options.signal);
+    if (typeof mounted === 'object') return fail(`the volume ${s.mount.source} (${s.mount.service} ${s.mount.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}; nothing restored`);
+  }
+
   // 3. Stop what uses the targets; started again whatever happens.
   const users = new Map<string, Running>();
   for (const s of steps) {
@@ -123,11 +145,6 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
     }
     for (const s of steps) {
       if (options.signal?.aborted) return fail('interrupted');
-      if (s.create && s.mount.kind === 'volume') {
-        const labels = s.mount.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: ctx.project, [`${LABEL_PREFIX}.volume`]: s.mount.key } : composeLabels(ctx.project, s.mount.key);
-        const e = await createVolume(ctx.engine, { name: s.mount.source, driver: s.mount.driver ?? 'local', options: s.mount.driverOpts ?? {}, labels }, options.signal);
-        if (e) return fail(e);
-      }
       const { uid, gid, mode } = s.entry.root;
       // Emptied first (never merged), extracted with numeric owners, then the root's own owner and mode.
       const script = [

@@ -118,6 +118,8 @@ export async function volumesCreate(engine: Engine, plan: Plan, project: string,
 
 /** The last meaningful line of a tool's error output. */
 export function oneLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  return (lines.pop() ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
+  // The Docker CLI ends a failed run with "Run 'docker run --help' for more information" (or
+  // "See 'docker run --help'."): the engine's reason is the line before it.
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^(Run|See) 'docker [a-z -]*--help'/.test(l));
+  return (lines.pop() ?? '').replace(/^(docker: )?Error( response from daemon)?:\s*/i, '');
 }

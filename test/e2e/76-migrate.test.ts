@@ -30,6 +30,15 @@ describe.skipIf(!inject('engine'))('migrate', () => {
     const blocked = p.cp(['migrate', 'old.persist.yaml', 'same-name.persist.yaml']);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain(`volume ${p.name}_c-data keeps its name but changes driver or options`);
+    // the shared host directory does not exist yet: refused before anything is stopped, the
+    // volume migrate created for it removed again, nothing copied
+    const noDir = p.cp(['migrate', 'old.persist.yaml', 'compose.persist.yaml', '--apply']);
+    expect(noDir.code).toBe(1);
+    expect(noDir.stderr).toMatch(new RegExp(`^compose-persist: error the new volume ${p.name}_c-shared \\(c /data\\) cannot be mounted: .*no such file or directory.*\\(its back-end directory ${store}/c-shared must exist on this host: is the shared storage mounted there\\?\\); nothing was copied$`, 'm'));
+    expect(noDir.stderr).not.toContain('stopped');
+    expect(docker(['volume', 'inspect', `${p.name}_c-shared`]).code).not.toBe(0);
+    for (const s of ['a', 'b', 'c']) expect(p.running(s)).toBe(true);
+    report('migrate: a shared host directory that does not exist: refused before anything is stopped, the new volume removed: PASS');
     fs.mkdirSync(path.join(store, 'c-shared'));
 
     const planOnly = p.cp(['migrate', 'old.persist.yaml', 'compose.persist.yaml']);

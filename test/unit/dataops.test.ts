@@ -250,3 +250,63 @@ describe('migrate planning', async () => {
     expect(p.dropped.map((d) => d.from.source)).toEqual(['app_old-srv']);
   });
 });
+
+describe('a volume the command creates is mounted once before anything is stopped, and removed again on failure', async () => {
+  const { planMigration, applyMigration } = await import('../../src/ops/migrate.js');
+  const out = (block: string) => loadOutput(buildText(`services:\n  db: {image: "postgres:16"}\nx-persistence:\n  backends:\n    st: {type: hostpath, path: /mnt/s}\n  services:\n${block}`).text!, 'x');
+  const MOUNT_ERROR = "docker: Error response from daemon: error while mounting volume '/var/lib/docker/volumes/app_pg/_data': failed to mount local volume: mount /mnt/s/pg:/var/lib/docker/volumes/app_pg/_data, flags: 0x1000: no such file or directory.\nSee 'docker run --help'.";
+  it('migrate volume -> shared whose host directory is missing: refused with the directory named, nothing stopped, the new volume removed', async () => {
+    const made = new Set<string>();
+    const engine = fakeEngine((c) => {
+      const a = c.args;
+      if (a[0] === 'volume' && a[1] === 'inspect') return made.has(String(a.at(-1))) || a.at(-1) === 'app_db-data' ? { stdout: volumeJson(String(a.at(-1))) } : { code: 1, stderr: 'Error: No such volume' };
+      if (a[0] === 'volume' && a[1] === 'create') made.add(String(a.at(-1)));
+      if (a[0] === 'volume' && a[1] === 'rm') made.delete(String(a.at(-1)));
+      if (a[0] === 'ps') return { stdout: 'c1 app_db_1\n' };
+      if (a[0] === 'run' && a.includes('app_pg:/to:ro')) return { code: 125, stderr: MOUNT_ERROR };
+      return undefined;
+    });
+    const input = { engine, oldOutput: out('    db: {pattern: volume}\n'), newOutput: out('    db: {pattern: shared, backend: st, mounts: [{target: /var/lib/postgresql/data, name: pg}]}\n'), oldBaseDir: '/p', newBaseDir: '/p', project: 'app' };
+    const r = await applyMigration(input, planMigration(input));
+    expect(r).toEqual({ ok: false, error: "the new volume app_pg (db /var/lib/postgresql/data) cannot be mounted: error while mounting volume '/var/lib/docker/volumes/app_pg/_data': failed to mount local volume: mount /mnt/s/pg:/var/lib/docker/volumes/app_pg/_data, flags: 0x1000: no such file or directory. (its back-end directory /mnt/s/pg must exist on this host: is the shared storage mounted there?); nothing was copied" });
+    const lines = engine.lines();
+    expect(lines.some((l) => l.startsWith('stop'))).toBe(false);
+    expect(lines).toContain('volume rm app_pg');
+    expect(made.has('app_pg')).toBe(false);
+  });
+  it('restore after down -v whose extraction fails: the volume it created is removed, the services started again', async () => {
+    const fs = memFs({ '/b/manifest.json': JSON.stringify({ format: 'compose-persist-backup/1', archives: [{ file: 'db--db-data.tar', service: 'db', target: '/var/lib/postgresql/data', sha256: 'sha-of-abc', root: { uid: 0, gid: 0, mode: '0755' } }] }), '/b/db--db-data.tar': 'abc' });
+    const made = new Set<string>();
+    const { ctx, engine } = ctxWith((c) => {
+      const a = c.args;
+      if (a[0] === 'volume' && a[1] === 'inspect') return made.has(String(a.at(-1))) ? { stdout: volumeJson(String(a.at(-1))) } : { code: 1, stderr: 'Error: No such volume' };
+      if (a[0] === 'volume' && a[1] === 'create') made.add(String(a.at(-1)));
+      if (a[0] === 'volume' && a[1] === 'rm') made.delete(String(a.at(-1)));
+      if (a[0] === 'ps') return { stdout: 'c9 app_other_1\n' };
+      if (a[0] === 'run' && a.join(' ').includes('tar -xf')) return { code: 1, stderr: 'tar: write error: No space left on device' };
+      return undefined;
+    });
+    const r = await restore(ctx, fs, { dir: '/b', toolVersion: 't' });
+    expect(r).toEqual({ ok: false, error: 'restoring db--db-data.tar into app_db-data failed: tar: write error: No space left on device' });
+    const lines = engine.lines();
+    expect(lines.indexOf('volume rm app_db-data')).toBeGreaterThan(lines.findIndex((l) => l.includes('tar -xf')));
+    expect(made.size).toBe(0);
+    expect(lines).toContain('start c9');
+  });
+});
+
+describe('looking into a host directory does not create it', async () => {
+  const { isEmpty, helperRun } = await import('../../src/ops/mounts.js');
+  it('a read-only host directory is given with --mount (which refuses a missing path; -v would create it), a written one with -v', () => {
+    expect(helperRun('busybox', [['/srv/a', '/from', true], ['/srv/b', '/to', false], ['vol', '/v', true], ['/odd,path', '/o', true]], ['true'])).toEqual([
+      'run', '--rm', '--init', '--network', 'none', '--label', 'com.compose-persist.helper=true',
+      '--mount', 'type=bind,source=/srv/a,target=/from,readonly', '-v', '/srv/b:/to', '-v', 'vol:/v:ro', '-v', '/odd,path:/o:ro', 'busybox', 'true',
+    ]);
+  });
+  it('a missing host directory is empty', async () => {
+    const engine = fakeEngine(() => ({ code: 125, stderr: 'docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /p/data/a\n\nRun \'docker run --help\' for more information\n' }));
+    expect(await isEmpty(engine, '/p/data/a', 'busybox')).toBe(true);
+    const other = fakeEngine(() => ({ code: 125, stderr: 'docker: Error response from daemon: permission denied\n' }));
+    expect(await isEmpty(other, '/p/data/a', 'busybox')).toEqual({ error: 'cannot look into /p/data/a: permission denied' });
+  });
+});
