@@ -384,7 +384,7 @@ Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: 
       const ctx = await opsContext(io, opts);
       if (!ctx) return setExit(exitCode([], 'failed'));
       const [{ restore }, { nodeHostFs }] = await Promise.all([import('../ops/restore.js'), import('../engine/host-fs.js')]);
-      const r = await withInterrupt((signal) => restore(ctx, nodeHostFs(), { dir: resolvePath(dir), services, force: opts.force, dryRun: opts.dryRun, helperImage: opts.helperImage, signal, toolVersion: VERSION, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      const r = await withInterrupt((signal) => restore(ctx, nodeHostFs(), { dir: resolvePath(dir), services, force: opts.force, dryRun: opts.dryRun, helperImage: opts.helperImage, signal, toolVersion: VERSION, holdAfterExtract: process.env.COMPOSE_PERSIST_TEST_HOOK === 'hold-archive', log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
         return setExit(exitCode([], 'failed'));

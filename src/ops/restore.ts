@@ -25,6 +25,11 @@ export interface RestoreOptions {
   now?: () => Date;
   home?: string;
   log?: (line: string) => void;
+  /**
+   * For the interruption test only: each helper waits after the extraction until it is ended,
+   * so that a signal lands while one runs, every time (COMPOSE_PERSIST_TEST_HOOK=hold-archive).
+   */
+  holdAfterExtract?: boolean;
 }
 
 export interface RestoreStep {
@@ -155,6 +160,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
         `chmod ${/^[0-7]{3,4}$/.test(mode) ? mode : '0755'} /to`,
         // Symbolic links' own owners (busybox tar leaves them root's): pairs of lines on stdin.
         'while IFS= read -r owner && IFS= read -r path; do chown -h "$owner" "/to/$path"; done',
+        ...(options.holdAfterExtract ? ['exec sleep 3600'] : []),
       ].join('\n');
       const input = (links.get(s.entry.file) ?? []).filter((l) => !/[\n\r]/.test(l.name)).map((l) => `${l.uid}:${l.gid}\n${l.name}\n`).join('');
       const r = await ctx.engine.docker(helperRun(helper, [[s.mount.source, '/to', false], [options.dir, '/backup', true]], ['sh', '-c', script], { stdin: true }), { input, ...(options.signal ? { signal: options.signal } : {}) });
