@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { dataMoves, mountReader, type DataSource } from '../check/data-safety.js';
 import { asMapping } from '../yaml/plain.js';
 import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
-import { composeLabels, helperRun, isEmpty, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
+import { composeLabels, helperRun, isEmpty, mayFailToMount, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
 import { DEFAULT_HELPER } from './backup.js';
 import { shellCommand } from '../shell-quote.js';
 
@@ -188,6 +188,7 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
     const e = await createVolume(engine, { name: c.to.source, driver: c.to.driver ?? 'local', options: c.to.driverOpts ?? {}, labels }, options.signal);
     if (e) return fail(e);
     created.push(c.to.source);
+    if (!mayFailToMount(c.to.driver, c.to.driverOpts)) continue;
     const mounted = await isEmpty(engine, c.to.source, helper, options.signal);
     if (typeof mounted === 'object') return fail(`the new volume ${c.to.source} (${c.service} ${c.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}${mountHint(c.to)}; nothing was copied`);
   }

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
 import { createVolume, inspectVolume, oneLine } from './volumes.js';
-import { composeLabels, helperRun, isEmpty, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
+import { composeLabels, helperRun, isEmpty, mayFailToMount, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { backup, DEFAULT_HELPER, MANIFEST, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from './backup.js';
 import { LABEL_PREFIX } from './volumes.js';
 import { TarReader, type TarSummary } from './tar-reader.js';
@@ -126,6 +126,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
     const e = await createVolume(ctx.engine, { name: s.mount.source, driver: s.mount.driver ?? 'local', options: s.mount.driverOpts ?? {}, labels }, options.signal);
     if (e) return fail(e);
     created.push(s.mount.source);
+    if (!mayFailToMount(s.mount.driver, s.mount.driverOpts)) continue;
     const mounted = await isEmpty(ctx.engine, s.mount.source, helper, options.signal);
     if (typeof mounted === 'object') return fail(`the volume ${s.mount.source} (${s.mount.service} ${s.mount.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}; nothing restored`);
   }

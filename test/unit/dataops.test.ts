@@ -292,6 +292,15 @@ describe('a volume the command creates is mounted once before anything is stoppe
     expect(lines.indexOf('volume rm app_db-data')).toBeGreaterThan(lines.findIndex((l) => l.includes('tar -xf')));
     expect(made.size).toBe(0);
     expect(lines).toContain('start c9');
+    // a plain local volume cannot fail to mount: no helper before the extraction (each costs 0.3-0.7 s)
+    expect(lines.filter((l) => l.startsWith('run '))).toHaveLength(1);
+  });
+  it('which new volumes are mounted once first: those with options or another driver', async () => {
+    const { mayFailToMount } = await import('../../src/ops/mounts.js');
+    expect([
+      mayFailToMount(undefined, undefined), mayFailToMount('local', {}),
+      mayFailToMount('local', { type: 'none', o: 'bind', device: '/mnt/s/x' }), mayFailToMount('local', { type: 'nfs', o: 'addr=127.0.0.1', device: ':/e' }), mayFailToMount('rexray', {}),
+    ]).toEqual([false, false, true, true, true]);
   });
 });
 
