@@ -3,7 +3,7 @@
  * Pure: writing the file (atomically) is the CLI's job.
  */
 import { visit, type Document } from 'yaml';
-import { ESCAPED, escapeRaw, scalarKey, scalarValue } from '../yaml/scalar.js';
+import { escapeRaw, holdsEscaped, scalarKey, scalarValue } from '../yaml/scalar.js';
 
 export function header(sources: readonly string[], target: string): string {
   const from = sources.join(', ');
@@ -26,14 +26,14 @@ function print(doc: Document): string {
   visit(doc, {
     Scalar(_, n) {
       // A string holding a character that is never printed raw is double-quoted, and escaped below.
-      if (typeof n.value === 'string' && ESCAPED.test(n.value)) n.type = 'QUOTE_DOUBLE';
+      if (typeof n.value === 'string' && holdsEscaped(n.value)) n.type = 'QUOTE_DOUBLE';
     },
   });
   // No folding of long strings (a huge width; 0 breaks yaml's !!binary printer).
   const text = doc.toString({ lineWidth: 1_000_000, minContentWidth: 0, flowCollectionPadding: false });
   // Such characters now sit only in those double-quoted scalars, or in comments, where a raw
   // U+0085 or U+2028 would end the comment for a YAML 1.1 reader: escaped in both.
-  return ESCAPED.test(text) ? escapeRaw(text) : text;
+  return holdsEscaped(text) ? escapeRaw(text) : text;
 }
 
 export function emit(doc: Document, sources: readonly string[], target: string): string {

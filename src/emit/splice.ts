@@ -15,6 +15,7 @@ import { fastPair } from '../yaml/fast-tree.js';
 import { dependsOnMapping, deepMerge } from '../merge/merge.js';
 import { headerLines, printBlocks } from './emit.js';
 import { trimEndOf } from '../strings.js';
+import { yamlQuote } from '../yaml/scalar.js';
 
 type Obj = Record<string, unknown>;
 type Printable = Obj | unknown[];
@@ -238,7 +239,7 @@ class Splicer {
     const pair = fastPair(root, 'version');
     if (pair) {
       if (pair.value.kind !== 'scalar' || pair.value.block) unsupported('version is not a scalar');
-      this.cuts.push({ from: pair.value.start, to: pair.value.end, text: JSON.stringify(version) });
+      this.cuts.push({ from: pair.value.start, to: pair.value.end, text: yamlQuote(version) });
     } else this.inserts.push({ at: root.start, indent: 0, value: { version } });
   }
 

@@ -13,7 +13,7 @@ import { initWarnings, versionWords } from '../check/stateful.js';
 import { composeView, mountTargets, splitShortSpec } from '../compose/view.js';
 import { ownMounts, type OwnMount } from '../resolve/own-mounts.js';
 import { findBlock } from '../validate/validate.js';
-import { scalarKey } from '../yaml/scalar.js';
+import { commentText, scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
@@ -183,8 +183,8 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
 
 /** Targets and sources in `{ target: ..., source: ... }`: the one rule, in its flow-safe form. */
 const scalar = scalarKey;
-/** A comment line never spans lines or carries control characters from the file. */
-const oneLineComment = (line: string): string => line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+/** A comment line never spans lines or carries control characters from the file (the one rule, scalar.ts). */
+const oneLineComment = commentText;
 
 /** Whether the service's volumes: is its own list in the file (not an alias or merged in), so entries can be moved. */
 function adoptableMounts(doc: Document, service: string): boolean {
@@ -269,10 +269,10 @@ function wrapComment(text: string, prefix: string, width = 96): string[] {
   let line = '';
   for (const word of text.replace(/[\r\n]+/g, ' ').split(' ')) {
     if (line && prefix.length + line.length + 1 + word.length > width) {
-      out.push(prefix + line);
+      out.push(commentText(prefix + line));
       line = word;
     } else line = line ? `${line} ${word}` : word;
   }
-  if (line) out.push(prefix + line);
+  if (line) out.push(commentText(prefix + line));
   return out;
 }

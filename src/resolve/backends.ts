@@ -6,6 +6,7 @@
  */
 import type { BackendInput, CifsBackendInput, DriverSpec, Level, NfsBackendInput, OptionValue, PluginBackendInput } from '../model.js';
 import { trimEndOf, trimStartOf } from '../strings.js';
+import { yamlQuote } from '../yaml/scalar.js';
 
 export interface BackendProblem {
   /** Key inside the back-end (or mount) the problem is about. */
@@ -93,7 +94,8 @@ function optionListProblems(options: readonly string[] | undefined, forbidden: R
   return out;
 }
 
-const yamlString = (v: string): string => JSON.stringify(v);
+/** A value in a hint, as the user would write it in the block: double-quoted by the one rule (scalar.ts). */
+const yamlString = (v: string): string => yamlQuote(v);
 
 /**
  * The protocol version written in options (`nfsvers=4.1`, `vers=3`), as Docker's volume

@@ -1,14 +1,17 @@
 /**
- * The one rule for printing a string scalar, used by every printer (emit's
- * block printer, the yaml Document printer through nodes.ts, init's text):
- * a string is printed plain only when every reader reads that plain text back
- * as this same string: YAML 1.2 (yaml, Compose v2) and YAML 1.1 (PyYAML in
- * docker-compose 1.29), where `2001-12-14` is a date, `on`/`y` are booleans,
- * `0755` is octal, `1:20` is base 60, `1_000` is a number and `=` a value key.
- * Everything else is double-quoted, with every character that is not plainly
- * visible text in both versions escaped (C0/C1 controls, U+0085 and U+2028/9,
- * which YAML 1.1 reads as line breaks, U+00AD, U+FEFF, the bidirectional
- * controls).
+ * The one rule for printing a string scalar, and the only module that decides it. Every printer
+ * asks here: emit's block printer (printBlocks, the splice path), the yaml Document printer
+ * (generated nodes through nodes.ts, and the source's own scalars and comments in emit.ts),
+ * render's `q` helper, the Swarm version splice.ts writes, and init's text (keys and values,
+ * and its comment lines).
+ *
+ * A string is printed plain only when every reader reads that plain text back as this same
+ * string: YAML 1.2 (yaml, Compose v2) and YAML 1.1 (PyYAML in docker-compose 1.29), where
+ * `2001-12-14` is a date, `on`/`y` are booleans, `0755` is octal, `1:20` is base 60, `1_000`
+ * is a number and `=` a value key. Everything else is double-quoted, with every character that
+ * is not plainly visible text in both versions escaped (C0/C1 controls, U+0085 and U+2028/9,
+ * which YAML 1.1 reads as line breaks, U+00AD, U+FEFF, the bidirectional controls). A comment
+ * line carries the same characters escaped, so no reader ends it early.
  */
 import { resolvePlain } from './fast-parse.js';
 
@@ -90,3 +93,20 @@ export function plainKey(s: string): boolean {
 export const scalarValue = (s: string): string => (plainValue(s) ? s : yamlQuote(s));
 /** The key as printed: plain when safe, else double-quoted. */
 export const scalarKey = (s: string): string => (plainKey(s) ? s : yamlQuote(s));
+
+/** Whether the string holds a character that is never printed raw (so never plain, nor in the source's own quoting or block style). */
+export const holdsEscaped = (s: string): boolean => ESCAPED.test(s);
+
+/**
+ * The style yaml's Document printer gives a generated scalar: PLAIN exactly when the text
+ * printers print it plain (yaml prints a PLAIN string plain when it can, and this rule is
+ * stricter than yaml's), else QUOTE_DOUBLE.
+ */
+export function generatedStyle(s: string, role: 'key' | 'value'): 'PLAIN' | 'QUOTE_DOUBLE' {
+  return (role === 'key' ? plainKey(s) : plainValue(s)) ? 'PLAIN' : 'QUOTE_DOUBLE';
+}
+
+/** One comment line's text: a line break or control character becomes a space, every other escaped character its `\uXXXX`. */
+export function commentText(line: string): string {
+  return escapeRaw(line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' '));
+}
