@@ -29,7 +29,8 @@ export interface ManifestEntry {
   /** The absolute host path (kind bind). */
   bind?: string;
   driver?: string;
-  driverOpts?: Record<string, string>;
+  /** Named as in a compose file's volume (the manifest describes Compose volumes). */
+  driver_opts?: Record<string, string>;
   labels?: Record<string, string>;
   root: { uid: number; gid: number; mode: string };
   files: number;
@@ -150,7 +151,7 @@ export async function backup(ctx: OpsContext, fs: HostFs, options: BackupOptions
           entries.push({
             file: final, service: m.service, pattern: m.pattern, target: m.target, kind: m.kind, key: m.key,
             ...(m.kind === 'volume' ? { volume: m.source } : { bind: m.source }),
-            ...(v ? { driver: v.driver, driverOpts: v.options } : m.driver ? { driver: m.driver, driverOpts: m.driverOpts ?? {} } : {}),
+            ...(v ? { driver: v.driver, driver_opts: v.options } : m.driver ? { driver: m.driver, driver_opts: m.driverOpts ?? {} } : {}),
             ...(v ? { labels: v.labels } : {}),
             root: r.root, files: r.files, bytes: r.bytes, archiveBytes: r.archiveBytes, sha256: r.sha256,
             consistency, stopped: stopped.map((c) => c.name),

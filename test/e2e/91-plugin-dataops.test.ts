@@ -52,8 +52,8 @@ describe.skipIf(!ON_ENGINE)('plugin: backup and restore', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(p.dir, 'bk/manifest.json'), 'utf8'));
     expect(manifest.archives).toHaveLength(1);
     const [a] = manifest.archives;
-    expect({ pattern: a.pattern, kind: a.kind, volume: a.volume, driver: a.driver, driverOpts: a.driverOpts, root: a.root }).toEqual({
-      pattern: 'plugin', kind: 'volume', volume, driver: TEST_PLUGIN, driverOpts: { tier: 'gold' }, root: { uid: 1234, gid: 2345, mode: '0750' },
+    expect({ pattern: a.pattern, kind: a.kind, volume: a.volume, driver: a.driver, driver_opts: a.driver_opts, root: a.root }).toEqual({
+      pattern: 'plugin', kind: 'volume', volume, driver: TEST_PLUGIN, driver_opts: { tier: 'gold' }, root: { uid: 1234, gid: 2345, mode: '0750' },
     });
     expect(p.running('db')).toBe(true);
 

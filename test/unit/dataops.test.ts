@@ -164,7 +164,7 @@ describe('backup fault logic (fake engine)', () => {
     expect(r.ok).toBe(true);
     expect(engine.lines().filter((l) => l.startsWith('volume inspect'))).toHaveLength(2);
     const m = JSON.parse(fs.files[`/b/${MANIFEST}`]!);
-    expect(m.archives[0]).toMatchObject({ driver: 'local', driverOpts: { type: 'none' }, labels: { k: 'v' } });
+    expect(m.archives[0]).toMatchObject({ driver: 'local', driver_opts: { type: 'none' }, labels: { k: 'v' } });
   });
 });
 
