@@ -103,6 +103,18 @@ export function renderTable(header: readonly string[], cells: readonly (readonly
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/**
+ * For a file without a block (validate's ok line): how many mounts the services' own volumes:
+ * hold and which of them are at level none; '' when there are none.
+ */
+export function ownMountsSummary(plan: Plan | undefined): string {
+  const rows = plan?.unlisted ?? [];
+  const mounts = rows.reduce((n, r) => n + (r.mounts?.length ?? 0), 0);
+  if (!mounts) return '';
+  const weak = rows.flatMap((r) => (r.mounts ?? []).filter((m) => m.level === 'none').map((m) => `${r.service}:${m.target}`));
+  return `; ${mounts} mount(s) of the services' own${weak.length ? `, of which ${weak.length} at level none (${weak.slice(0, 5).join(', ')}${weak.length > 5 ? ', ...' : ''})` : ''}: compose-persist explain lists them`;
+}
+
 export function explainTable(plan: Plan): string {
   const rows = explainRows(plan).flatMap((r) => [
     ...r.generated.map((g, i) =>

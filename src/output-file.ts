@@ -8,6 +8,29 @@ import type { Diagnostic } from './diagnostics.js';
 import { compareOutputs, loadOutput } from './check/data-safety.js';
 import { asMapping } from './yaml/plain.js';
 import { projectName } from './ops/project.js';
+import type { SourceFile } from './parse/parse.js';
+import { locateIn } from './parse/locate.js';
+
+/**
+ * The Compose project of a generated file, as Compose derives it: -p, COMPOSE_PROJECT_NAME,
+ * the file's top-level name:, the directory of the first file.
+ */
+export function outputProject(output: unknown, firstFile: string, given: { flag?: string; env?: string } = {}): { name: string } | { error: string } {
+  return projectName({ ...given, name: asMapping(output).name, firstFile });
+}
+
+export interface DataDiff {
+  old: { file: string; text: string };
+  new: { file: string; text: string };
+  project: string;
+  /** The files both were built from, read again for the findings' line:col. */
+  sources: readonly SourceFile[];
+}
+
+/** What replacing OLD by NEW does to existing data (diff): each finding positioned in the file it is about, a gone service in OLD, the rest in NEW. */
+export function dataLeftBehind(d: DataDiff): Diagnostic[] {
+  return locateIn(compareOutputs(d.old.text, d.new.text, d.new.file, d.project, d.old.file), d.sources);
+}
 
 export interface OutputPlacement {
   /** The -o file. */
@@ -67,7 +90,7 @@ export function staleOutput(s: StaleInput): Stale | undefined {
   if (s.current === s.built) return undefined;
   let findings: Diagnostic[] = [];
   if (s.current !== undefined) {
-    const project = projectName({ env: s.projectEnv, name: asMapping(loadOutput(s.built, s.file)).name, firstFile: s.file });
+    const project = outputProject(loadOutput(s.built, s.file), s.file, { env: s.projectEnv });
     findings = compareOutputs(s.current, s.built, s.file, 'name' in project ? project.name : undefined);
   }
   const stale: Diagnostic = {

@@ -9,18 +9,15 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { runBuild, type BuildOptions, type BuildResult } from '../pipeline.js';
 import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, type Diagnostic } from '../diagnostics.js';
-import { explainRows, explainTable, patternsTable } from '../explain.js';
+import { explainRows, explainTable, ownMountsSummary, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../patterns/index.js';
 import { TARGETS, type Target } from '../model.js';
 import type { SourceFile } from '../parse/parse.js';
-import { locateIn } from '../parse/locate.js';
 import { insideDir, readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { EXIT, exitCode, type Outcome } from './exit.js';
-import { generatedFrom, outputPlacementProblems, staleOutput, unifiedDiff } from '../output-file.js';
-import { compareOutputs, loadOutput, TooComplexError } from '../check/data-safety.js';
+import { dataLeftBehind, generatedFrom, outputPlacementProblems, outputProject, staleOutput, unifiedDiff } from '../output-file.js';
+import { loadOutput, TooComplexError } from '../check/data-safety.js';
 import { shellCommand } from '../shell-quote.js';
-import { projectName } from '../ops/project.js';
-import { asMapping } from '../yaml/plain.js';
 import type { ComposeCheck } from './compose-check-thread.js';
 
 export { EXIT } from './exit.js';
@@ -214,7 +211,7 @@ Examples:
     if (opts.format === 'json') io.stdout(JSON.stringify({ ok: !hasErrors(result.diagnostics), diagnostics: JSON.parse(diagnosticsToJson(result.diagnostics)) }, null, 2) + '\n');
     else {
       report(io, result.diagnostics, opts);
-      if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : `no persistence block; the file passes through unchanged${ownSummary(result)}`}\n`);
+      if (!hasErrors(result.diagnostics) && !opts.quiet) io.stderr(`ok: ${result.hasBlock ? `${result.plan?.services.length ?? 0} service(s) with persistence` : `no persistence block; the file passes through unchanged${ownMountsSummary(result.plan)}`}\n`);
     }
     setExit(exitCode(result.diagnostics, 'done'));
   });
@@ -250,16 +247,12 @@ Examples:
   compose-persist init --adopt -f docker-compose.yml -o compose.persist.yaml
   git mv docker-compose.yml compose.persist.yaml && compose-persist init --write -f compose.persist.yaml`)
     .action(async (opts: { file?: string; output?: string; write?: boolean; pattern: string; adopt?: boolean; envFile?: string[] }) => {
-      const { initBlock } = await import('../init/init.js');
+      const { initBlock, initPatternRefusal } = await import('../init/init.js');
       if (opts.output === '-') delete opts.output;
       if (opts.write && opts.output) throw new UsageError('give -o FILE or --write, not both');
       if (opts.write && opts.file === '-') throw new UsageError('--write edits the input file in place; standard input (-f -) is no file to edit');
-      // shared and plugin need a back-end init cannot choose: the block it wrote would not build.
-      const initPatterns = BUILTIN_PATTERNS.filter((p) => !p.backend).map((p) => p.name);
-      if (!initPatterns.includes(opts.pattern)) {
-        const why = BUILTIN_PATTERNS.some((p) => p.name === opts.pattern) ? ` (${opts.pattern} needs a back-end init cannot choose: run init, then declare backends: and set pattern: ${opts.pattern})` : '';
-        throw new UsageError(`--pattern ${opts.pattern}: expected one of ${initPatterns.join(', ')}${why}`);
-      }
+      const refusal = initPatternRefusal(opts.pattern);
+      if (refusal) throw new UsageError(`--pattern ${opts.pattern}: ${refusal}`);
       const file = opts.file ?? PLAIN_INPUTS.find((f) => existsSync(f));
       if (!file) throw new UsageError(`no input: give -f FILE (looked for ${PLAIN_INPUTS.join(', ')})`);
       if (opts.output && sameFile(file, opts.output)) throw new UsageError('-o names the input; use --write to edit it in place');
@@ -317,11 +310,9 @@ Exit 0 when no data is left behind, 1 when some is (or an input is invalid).`)
         setExit(exitCode(errors, 'failed'));
         return;
       }
-      const newData = asMapping(loadOutput(built[1]!.result.text!, newFile));
-      const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: newData.name, firstFile: newFile });
+      const project = outputProject(loadOutput(built[1]!.result.text!, newFile), newFile, { flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME });
       if ('error' in project) throw new UsageError(project.error);
-      // Each finding points into the file it is about: a gone service into OLD, the rest into NEW.
-      const found = locateIn(compareOutputs(built[0]!.result.text!, built[1]!.result.text!, newFile, project.name, oldFile), [...built[0]!.sources, ...built[1]!.sources]);
+      const found = dataLeftBehind({ old: { file: oldFile, text: built[0]!.result.text! }, new: { file: newFile, text: built[1]!.result.text! }, project: project.name, sources: [...built[0]!.sources, ...built[1]!.sources] });
       if (opts.format === 'json') io.stdout(JSON.stringify({ ok: found.length === 0, diagnostics: JSON.parse(diagnosticsToJson(found)) }, null, 2) + '\n');
       else {
         report(io, found, { ...opts, quiet: false });
@@ -423,7 +414,7 @@ Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise 
         return setExit(exitCode([], 'failed'));
       }
       const [oldOutput, newOutput] = built.map((b, i) => loadOutput(b.result.text!, [oldFile, newFile][i]!));
-      const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(newOutput).name, firstFile: newFile });
+      const project = outputProject(newOutput, newFile, { flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME });
       if ('error' in project) throw new UsageError(project.error);
       const { planMigration, applyMigration, deleteCommand } = await import('../ops/migrate.js');
       const { cliEngine } = await import('../engine/cli-engine.js');
@@ -657,7 +648,7 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
     return undefined;
   }
   const output = loadOutput(result.text, files[0]!);
-  const project = projectName({ flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME, name: asMapping(output).name, firstFile: files[0]! });
+  const project = outputProject(output, files[0]!, { flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME });
   if ('error' in project) throw new UsageError(project.error);
   const { cliEngine } = await import('../engine/cli-engine.js');
   const engine = cliEngine();
@@ -667,15 +658,6 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
     return undefined;
   }
   return { engine, plan: result.plan, output, project: project.name, files, baseDir: dirname(resolvePath(files[0]!)) };
-}
-
-/** validate without a block: what the services' own mounts keep (explain shows them). */
-function ownSummary(result: BuildResult): string {
-  const rows = result.plan?.unlisted ?? [];
-  const mounts = rows.reduce((n, r) => n + (r.mounts?.length ?? 0), 0);
-  if (!mounts) return '';
-  const weak = rows.flatMap((r) => (r.mounts ?? []).filter((m) => m.level === 'none').map((m) => `${r.service}:${m.target}`));
-  return `; ${mounts} mount(s) of the services' own${weak.length ? `, of which ${weak.length} at level none (${weak.slice(0, 5).join(', ')}${weak.length > 5 ? ', ...' : ''})` : ''}: compose-persist explain lists them`;
 }
 
 /** With --format json, stdout holds JSON even when the command line or the run fails. */

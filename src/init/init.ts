@@ -17,7 +17,7 @@ import { commentText, scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
 import persistenceSchema from '../generated/persistence-schema.js';
-import { sidecarOf } from '../patterns/index.js';
+import { BUILTIN_PATTERNS, sidecarOf } from '../patterns/index.js';
 
 export interface InitOptions {
   /** Default pattern written as `default:` (volume unless told). */
@@ -71,6 +71,16 @@ const listable = (name: string): boolean => BLOCK_NAME.test(name) && name.length
 
 /** Keys, names and the targets in `{ target: ..., name: ... }`: the one rule, in its flow-safe form. */
 const key = scalarKey;
+
+/** The patterns init may write as default: (shared and plugin need a back-end init cannot choose: the block would not build). */
+export const INIT_PATTERNS: readonly string[] = BUILTIN_PATTERNS.filter((p) => !p.backend).map((p) => p.name);
+
+/** Why init cannot write this default pattern (undefined when it can). */
+export function initPatternRefusal(pattern: string): string | undefined {
+  if (INIT_PATTERNS.includes(pattern)) return undefined;
+  const why = BUILTIN_PATTERNS.some((p) => p.name === pattern) ? ` (${pattern} needs a back-end init cannot choose: run init, then declare backends: and set pattern: ${pattern})` : '';
+  return `expected one of ${INIT_PATTERNS.join(', ')}${why}`;
+}
 
 export function initBlock(src: SourceFile, options: InitOptions = {}): InitResult {
   const parsed = parseSource(src);

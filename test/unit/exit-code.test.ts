@@ -64,3 +64,40 @@ describe('build --check and -o (src/output-file.ts)', () => {
     expect(generatedFrom('services: {}\n', 'out.yml')).toEqual([]);
   });
 });
+
+describe('what main.ts asks the library', () => {
+  it('init writes volume, data-container, bind or none; shared and plugin are refused with why', async () => {
+    const { INIT_PATTERNS, initPatternRefusal } = await import('../../src/init/init.js');
+    expect([...INIT_PATTERNS].sort()).toEqual(['bind', 'data-container', 'none', 'volume']);
+    for (const p of INIT_PATTERNS) expect(initPatternRefusal(p)).toBeUndefined();
+    expect(initPatternRefusal('shared')).toMatch(/^expected one of .*\(shared needs a back-end init cannot choose: run init, then declare backends: and set pattern: shared\)$/);
+    expect(initPatternRefusal('nope')).toBe(`expected one of ${INIT_PATTERNS.join(', ')}`);
+  });
+
+  it("the project of a generated file: -p, then COMPOSE_PROJECT_NAME, then name:, then the file's directory", async () => {
+    const { outputProject } = await import('../../src/output-file.js');
+    expect(outputProject({ name: 'Named' }, 'app/out.yml', { flag: 'Flag' })).toEqual({ name: 'flag' });
+    expect(outputProject({ name: 'Named' }, 'app/out.yml', { env: 'env' })).toEqual({ name: 'env' });
+    expect(outputProject({ name: 'Named' }, 'app/out.yml')).toEqual({ name: 'named' });
+    expect(outputProject({}, 'my-app/out.yml')).toEqual({ name: 'my-app' });
+    expect(outputProject({ name: '!!' }, 'x/out.yml', { flag: '..' })).toHaveProperty('error');
+  });
+
+  it('diff: a volume renamed between OLD and NEW is data left behind, positioned in NEW', async () => {
+    const { dataLeftBehind } = await import('../../src/output-file.js');
+    const oldText = 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - old:/var/lib/postgresql/data\nvolumes:\n  old: {}\n';
+    const newText = 'services:\n  db:\n    image: postgres:16\n    volumes:\n      - new:/var/lib/postgresql/data\nvolumes:\n  new: {}\n';
+    const found = dataLeftBehind({ old: { file: 'old.yml', text: oldText }, new: { file: 'new.yml', text: newText }, project: 'p', sources: [{ file: 'old.yml', text: oldText }, { file: 'new.yml', text: newText }] });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]).toMatchObject({ file: 'new.yml' });
+    expect(found[0]!.line).toBeGreaterThan(0);
+    expect(dataLeftBehind({ old: { file: 'old.yml', text: oldText }, new: { file: 'new.yml', text: oldText }, project: 'p', sources: [] })).toEqual([]);
+  });
+
+  it("validate's summary of the services' own mounts without a block", async () => {
+    const { ownMountsSummary } = await import('../../src/explain.js');
+    expect(ownMountsSummary(undefined)).toBe('');
+    const plan = { services: [], unlisted: [{ service: 'a', mounts: [{ target: '/d', level: 'none' }, { target: '/e', level: 'host' }] }] } as unknown as Parameters<typeof ownMountsSummary>[0];
+    expect(ownMountsSummary(plan)).toBe("; 2 mount(s) of the services' own, of which 1 at level none (a:/d): compose-persist explain lists them");
+  });
+});
