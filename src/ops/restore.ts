@@ -66,10 +66,18 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   // Volumes this run created: removed again when it fails (they hold nothing of the user's, at
   // most a partial extraction that a later `up` would take for the data).
   const created: string[] = [];
+  // Bind directories that did not exist: emptied through a helper (the files are the archive's
+  // owners') and removed again on failure, like the volumes.
+  const createdDirs: string[] = [];
   const fail = async (error: string): Promise<RestoreResult> => {
     for (const name of created) {
       const r = await ctx.engine.docker(['volume', 'rm', name]);
       if (r.code !== 0) log(`error: could not remove volume ${name}, which this restore created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
+    }
+    for (const dir of createdDirs) {
+      const r = await ctx.engine.docker(helperRun(helper, [[dir, '/to', false]], ['find', '/to', '-mindepth', '1', '-maxdepth', '1', '-exec', 'rm', '-rf', '{}', '+']));
+      if (r.code === 0) await fs.remove(dir);
+      if (r.code !== 0 || (await fs.exists(dir))) log(`error: could not remove ${dir}, which this restore created (remove it by hand)`);
     }
     return { ok: false, error };
   };
@@ -151,6 +159,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
     }
     for (const s of steps) {
       if (options.signal?.aborted) return fail('interrupted');
+      if (s.create && s.mount.kind === 'bind') createdDirs.push(s.mount.source);
       const { uid, gid, mode } = s.entry.root;
       // Emptied first (never merged), extracted with numeric owners, then the root's own owner and mode.
       const script = [

@@ -319,3 +319,29 @@ describe('looking into a host directory does not create it', async () => {
     expect(await isEmpty(other, '/p/data/a', 'busybox')).toEqual({ error: 'cannot look into /p/data/a: permission denied' });
   });
 });
+
+describe('a bind directory the restore created is removed again on failure', () => {
+  it('extraction fails: the directory is emptied through a helper and removed; one that existed is left alone', async () => {
+    const src = `services:\n  web: {image: nginx}\nx-persistence:\n  services:\n    web: {pattern: bind, mounts: [{target: /srv, source: ./site}]}\n`;
+    const r = buildText(src);
+    const manifest = JSON.stringify({ format: 'compose-persist-backup/1', archives: [{ file: 'web--site.tar', service: 'web', target: '/srv', sha256: 'sha-of-abc', root: { uid: 0, gid: 0, mode: '0755' } }] });
+    for (const existed of [false, true]) {
+      const fs = memFs({ '/b/manifest.json': manifest, '/b/web--site.tar': 'abc', ...(existed ? { '/p/site/.keep': '' } : {}) });
+      const removed: string[] = [];
+      const remove = fs.remove;
+      fs.remove = async (p) => (removed.push(p), remove(p));
+      const engine = fakeEngine((c) => {
+        const a = c.args;
+        if (a[0] === 'run' && a.join(' ').includes('tar -xf')) return { code: 1, stderr: 'tar: write error: No space left on device' };
+        if (a[0] === 'run' && a.includes('ls -A /to | head -n 1')) return { stdout: '' };
+        return undefined;
+      });
+      const ctx: OpsContext = { engine, plan: r.plan!, output: loadOutput(r.text!, 'x'), project: 'app', baseDir: '/p' };
+      const res = await restore(ctx, fs, { dir: '/b', toolVersion: 't' });
+      expect(res.ok).toBe(false);
+      const emptied = engine.lines().filter((l) => l.startsWith('run ') && l.endsWith('find /to -mindepth 1 -maxdepth 1 -exec rm -rf {} +'));
+      expect([emptied.length, removed], `existed: ${existed}`).toEqual(existed ? [0, []] : [1, ['/p/site']]);
+      if (!existed) expect(emptied[0]).toContain('-v /p/site:/to ');
+    }
+  });
+});
