@@ -21,7 +21,7 @@ import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from
 import { rehomeComments } from './merge/comments.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
-import { swarmTarget } from './check/swarm.js';
+import { outputTarget } from './check/targets.js';
 import { checkStateful, unlistedServices, unlistedStateful } from './check/stateful.js';
 import { emit } from './emit/emit.js';
 import { spliceOutput } from './emit/splice.js';
@@ -148,16 +148,16 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const view: ComposeView = composeView(data);
   if (!block) {
     // No block: the input passes through unchanged (so build is idempotent on its own output),
-    // but a stateful image left unpersisted is still worth a warning. For Swarm it is a
-    // stack file like any other output: checked and converted.
+    // but a stateful image left unpersisted is still worth a warning. For a target that
+    // converts plain files (Swarm: a stack file like any other output) it is checked and converted.
     diagnostics.push(...checkStateful(view, undefined, undefined, first.file, options.variables));
     // explain audits a plain file: each service's own mounts, classified.
     const audit: Plan = { file: first.file, target, services: [], unlisted: unlistedServices(view, undefined, target, options.variables) };
-    if (target !== 'swarm') {
+    if (!outputTarget(target).convertsPlainFiles) {
       if (options.planOnly) return done({ plan: audit });
       return done({ plan: audit, text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
     }
-    diagnostics.push(...swarmTarget.check(view, first.file));
+    diagnostics.push(...outputTarget(target).check(view, first.file));
     if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audit });
     return done({ plan: audit, ...print({ files, sources, combined, data, view, fragments: [], target, options, diagnostics }) });
   }
@@ -185,7 +185,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   const audited: Plan = { ...planned.value, unlisted: unlistedStateful(view, planned.value, options.variables) };
   diagnostics.push(...checkPolicy(resolved.value, audited));
   diagnostics.push(...checkStateful(view, resolved.value, audited, first.file, options.variables));
-  if (target === 'swarm') diagnostics.push(...swarmTarget.check(view, first.file));
+  diagnostics.push(...outputTarget(target).check(view, first.file));
   if (hasErrors(diagnostics)) return done({ plan: audited });
   // User patterns are rendered and checked by validate too (their faults are the source's).
   const userTemplates = new Map(user.patterns.map((p) => [p.def.name, { file: p.file, render: compileUserTemplate(p.template) }]));
@@ -217,17 +217,15 @@ function print({ files, sources, combined, data, view, block, fragments, target,
   // Positions first: the edit below removes the block from the document.
   diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
   const merged = mergeFragmentsIntoData(data, block?.key, fragments);
-  const swarm = target === 'swarm' ? swarmTarget.convert(merged, first.file) : undefined;
-  const output = swarm?.output ?? merged;
-  if (swarm) {
-    diagnostics.push(...locate(swarm.diagnostics, sources));
-    diagnostics.push(...locate(swarmTarget.checkStack(output, first.file, diagnostics), sources));
-  }
+  // The target's conversion (Swarm: version:, long-form depends_on left out) and its own check.
+  const to = outputTarget(target);
+  const converted = to.convert(merged, first.file);
+  const { output, version, drop } = converted;
+  diagnostics.push(...locate(converted.diagnostics, sources));
+  diagnostics.push(...locate(to.checkOutput(output, first.file, diagnostics), sources));
   const file = block?.file ?? first.file;
   const composeCheck = (options.checkCompose ?? checkNow)(output, file);
   const names = files.map((f) => f.file);
-  const version = swarm ? swarmTarget.version : undefined;
-  const drop = swarm?.drop ?? [];
   // The source text with the generated entries spliced in, when the file allows it and the
   // result reads back as exactly the merged data; otherwise yaml's Document is edited and printed.
   const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block?.key, view, fragments, sources: names, target, version, drop }) : { unsupported: 'read by the full parser' };
@@ -235,18 +233,16 @@ function print({ files, sources, combined, data, view, block, fragments, target,
   // Placed before the Document below is edited (the edit removes the block).
   diagnostics.push(...locate(composeCheck(), sources));
   if (hasErrors(diagnostics)) return {};
-  // Without a block, a file that is already a stack file passes through as written (build is idempotent on its output).
-  if (!block && !combined && !swarm?.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
+  // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
+  if (!block && !combined && !converted.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
   if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } };
   const doc = combined ?? first.doc;
   // Each comment to the node its column says it belongs to (yaml gives them to the deepest one).
   if (!combined) rehomeComments(doc, first.text);
   if (block) removeBlock(doc, block.key);
   mergeFragments(doc, view, fragments);
-  if (swarm) {
-    dropEntries(doc, drop);
-    prependVersion(doc, swarm.output.version as string);
-  }
+  if (drop.length) dropEntries(doc, drop);
+  if (version !== undefined) setVersion(doc, version);
   return { text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } };
 }
 
@@ -264,8 +260,8 @@ function readsAs(text: string, expected: unknown): boolean {
   return r.value !== undefined && isDeepStrictEqual(r.value.data, expected);
 }
 
-/** The Swarm stack loader wants a version (Debian's 20.10 CLI refuses a file without one). */
-function prependVersion(doc: Document, version: string): void {
+/** The target's version: in place of the file's own, else first (the splicer does the same on the text). */
+function setVersion(doc: Document, version: string): void {
   if (doc.has('version')) doc.set('version', version);
   else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', version));
 }

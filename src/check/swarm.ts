@@ -12,6 +12,7 @@ import loadStackValidator from '../generated/stack-validator.js';
 import { pathToString, type Diagnostic, type YamlPath } from '../diagnostics.js';
 import type { ComposeView } from '../compose/view.js';
 import { pointerToPath } from '../validate/validate.js';
+import type { OutputTarget, TargetOutput } from './targets.js';
 
 type Obj = Record<string, unknown>;
 
@@ -60,22 +61,12 @@ function check(view: ComposeView, file: string): Diagnostic[] {
   return out;
 }
 
-export interface SwarmOutput {
-  /** The output as Swarm gets it. */
-  output: Obj;
-  /** Entries left out (paths into the output before conversion): the printers cut them too. */
-  drop: YamlPath[];
-  /** Whether the conversion changed anything (a file already in Swarm form passes through as written). */
-  changed: boolean;
-  diagnostics: Diagnostic[];
-}
-
 /**
  * The conversions that keep the file's meaning on Swarm: `version: "3.8"`, and
  * depends_on in the long form left out (the stack schema takes only a list, and
  * Swarm ignores depends_on: tasks start in any order).
  */
-function convert(output: Obj, file: string): SwarmOutput {
+function convert(output: Obj, file: string): TargetOutput & { version: string } {
   const drop: YamlPath[] = [];
   const diagnostics: Diagnostic[] = [];
   const services = output.services && typeof output.services === 'object' && !Array.isArray(output.services) ? (output.services as Obj) : undefined;
@@ -94,7 +85,7 @@ function convert(output: Obj, file: string): SwarmOutput {
     converted[name] = rest;
   }
   const { version, ...rest } = output;
-  return { output: { version: SWARM_VERSION, ...rest, ...(converted ? { services: converted } : {}) }, drop, diagnostics, changed: version !== SWARM_VERSION || drop.length > 0 };
+  return { output: { version: SWARM_VERSION, ...rest, ...(converted ? { services: converted } : {}) }, version: SWARM_VERSION, drop, diagnostics, changed: version !== SWARM_VERSION || drop.length > 0 };
 }
 
 /** Errors of a oneOf branch that did not apply: replaced by the error of the branch that did, or by one line. */
@@ -145,8 +136,5 @@ function checkStack(output: Obj, file: string, reported: readonly Diagnostic[]):
   return out;
 }
 
-/** The Swarm target: its rules, conversions and output check. */
-export const swarmTarget = { version: SWARM_VERSION, check, convert, checkStack };
-
-/** The source rules alone (validate and explain, which stop before the output). */
-export const checkSwarm = check;
+/** The Swarm target: its rules, conversions and output check (docker stack deploy's). */
+export const swarmTarget: OutputTarget = { name: 'swarm', convertsPlainFiles: true, check, convert, checkOutput: checkStack };
