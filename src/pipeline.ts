@@ -12,10 +12,9 @@ import { findBlock } from './validate/validate.js';
 import { composeView, type ComposeView } from './compose/view.js';
 import { resolve } from './resolve/resolve.js';
 import { plan as makePlan } from './plan/plan.js';
-import { BUILTIN_TABLE, patternTable } from './patterns/index.js';
-import { paramDiagnostics, parseUserPattern, type PatternSource, type UserPattern } from './plan/user-patterns.js';
+import { patternTable } from './patterns/index.js';
+import { loadUserPatterns, paramDiagnostics, patternsDirOf, type PatternSource } from './plan/user-patterns.js';
 import { compileUserTemplate, renderPlans, renderUserPlans } from './render/render.js';
-import { dirname, isAbsolute, join, normalize, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Fragment } from './model.js';
 import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
 import { rehomeComments } from './merge/comments.js';
@@ -264,62 +263,4 @@ function readsAs(text: string, expected: unknown): boolean {
 function setVersion(doc: Document, version: string): void {
   if (doc.has('version')) doc.set('version', version);
   else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', version));
-}
-
-function loadUserPatterns(block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
-  const placed = patternsDirOf(block, options);
-  if (placed === undefined) return { patterns: [], diagnostics: [] };
-  const { dir } = placed;
-  if (placed.outside) {
-    // A template is code the build runs: from outside the project only when safe-paths allows it.
-    const strict = options.safePaths === true || block.block['safe-paths'] === true;
-    const outside: Diagnostic = {
-      code: 'UNSAFE_PATH', severity: strict ? 'error' : 'warning', file: block.file, path: [block.key, 'patterns'],
-      message: `the pattern directory ${JSON.stringify(block.block.patterns)} (${dir}) is outside the project directory ${dirname(block.file)}`,
-      ...(strict ? {} : { hint: 'safe-paths: true makes this an error' }),
-    };
-    if (strict) return { patterns: [], diagnostics: [outside] };
-    return withDiagnostic(loadFrom(dir, block, options), outside);
-  }
-  return loadFrom(dir, block, options);
-}
-
-const withDiagnostic = (r: { patterns: UserPattern[]; diagnostics: Diagnostic[] }, d: Diagnostic): { patterns: UserPattern[]; diagnostics: Diagnostic[] } => ({ patterns: r.patterns, diagnostics: [d, ...r.diagnostics] });
-
-/**
- * The pattern directory: --patterns as given; the block's patterns: relative to the source
- * file's directory, or an absolute path as written. `outside`: the block's directory is not
- * the project directory (the source's) or below it (checked on the normalised path).
- */
-export function patternsDirOf(block: BlockInfo, options: Pick<BuildOptions, 'patternsDir'>): { dir: string; outside: boolean } | undefined {
-  if (options.patternsDir !== undefined) return { dir: options.patternsDir, outside: false };
-  const given = block.block.patterns;
-  if (given === undefined) return undefined;
-  const project = dirname(block.file);
-  const dir = isAbsolute(given) ? normalize(given) : join(project, given);
-  const rel = relative(resolvePath(project), resolvePath(dir));
-  return { dir, outside: rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) };
-}
-
-function loadFrom(dir: string, block: BlockInfo, options: BuildOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
-  if (!options.loadPatterns) {
-    return { patterns: [], diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `user patterns in ${dir} cannot be read here: the caller gave no loadPatterns` }] };
-  }
-  const diagnostics: Diagnostic[] = [];
-  const patterns: UserPattern[] = [];
-  const builtin = new Set(BUILTIN_TABLE.keys());
-  let sources: PatternSource[];
-  try {
-    sources = options.loadPatterns(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
-    return { patterns, diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `the pattern directory ${dir} cannot be read: ${why}` }] };
-  }
-  for (const src of sources) {
-    const r = parseUserPattern(src, builtin);
-    diagnostics.push(...r.diagnostics);
-    if (r.value) patterns.push(r.value);
-  }
-  return { patterns, diagnostics };
 }

@@ -5,11 +5,12 @@
  * template lays out the same ServicePlan (plus `params`).
  */
 import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, normalize, relative, resolve as resolvePath, sep } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import validateHeader from '../generated/pattern-validator.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { Level, ResolvedSpec } from '../model.js';
-import type { PatternDef, SwarmSupport } from '../patterns/index.js';
+import type { BlockInfo, Level, ResolvedSpec } from '../model.js';
+import { BUILTIN_TABLE, type PatternDef, type SwarmSupport } from '../patterns/index.js';
 import { pointerToPath } from '../validate/validate.js';
 import { positionOf } from '../yaml/positions.js';
 import { checkUserTemplate } from '../patterns/template-check.js';
@@ -107,6 +108,78 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
     // No plan hook: its template lays out a named volume per mount (or nothing, without mounts).
   };
   return { value: { def, file: src.file, template: m[2]!, ...(h.parameters ? { parameters: h.parameters } : {}), ...(regexes.length ? { regexes: true } : {}) }, diagnostics: [] };
+}
+
+/** What the build's options say about user patterns (BuildOptions in src/pipeline.ts). */
+export interface UserPatternOptions {
+  /** Directory of user-defined patterns (overrides the block's patterns:). */
+  patternsDir?: string;
+  /** A pattern directory outside the project is an error (as safe-paths: true). */
+  safePaths?: boolean;
+  /** Reads a pattern directory: the caller's file system access (the CLI's). */
+  loadPatterns?: (dir: string) => PatternSource[];
+}
+
+/**
+ * The user patterns of a block: its patterns: directory (or --patterns), read through the
+ * caller's loadPatterns and parsed; outside the project a warning, an error under safe-paths.
+ */
+export function loadUserPatterns(block: BlockInfo, options: UserPatternOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
+  const placed = patternsDirOf(block, options);
+  if (placed === undefined) return { patterns: [], diagnostics: [] };
+  const { dir } = placed;
+  if (placed.outside) {
+    // A template is code the build runs: from outside the project only when safe-paths allows it.
+    const strict = options.safePaths === true || block.block['safe-paths'] === true;
+    const outside: Diagnostic = {
+      code: 'UNSAFE_PATH', severity: strict ? 'error' : 'warning', file: block.file, path: [block.key, 'patterns'],
+      message: `the pattern directory ${JSON.stringify(block.block.patterns)} (${dir}) is outside the project directory ${dirname(block.file)}`,
+      ...(strict ? {} : { hint: 'safe-paths: true makes this an error' }),
+    };
+    if (strict) return { patterns: [], diagnostics: [outside] };
+    return withDiagnostic(loadFrom(dir, block, options), outside);
+  }
+  return loadFrom(dir, block, options);
+}
+
+const withDiagnostic = (r: { patterns: UserPattern[]; diagnostics: Diagnostic[] }, d: Diagnostic): { patterns: UserPattern[]; diagnostics: Diagnostic[] } => ({ patterns: r.patterns, diagnostics: [d, ...r.diagnostics] });
+
+/**
+ * The pattern directory: --patterns as given; the block's patterns: relative to the source
+ * file's directory, or an absolute path as written. `outside`: the block's directory is not
+ * the project directory (the source's) or below it (checked on the normalised path).
+ */
+export function patternsDirOf(block: BlockInfo, options: Pick<UserPatternOptions, 'patternsDir'>): { dir: string; outside: boolean } | undefined {
+  if (options.patternsDir !== undefined) return { dir: options.patternsDir, outside: false };
+  const given = block.block.patterns;
+  if (given === undefined) return undefined;
+  const project = dirname(block.file);
+  const dir = isAbsolute(given) ? normalize(given) : join(project, given);
+  const rel = relative(resolvePath(project), resolvePath(dir));
+  return { dir, outside: rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) };
+}
+
+function loadFrom(dir: string, block: BlockInfo, options: UserPatternOptions): { patterns: UserPattern[]; diagnostics: Diagnostic[] } {
+  if (!options.loadPatterns) {
+    return { patterns: [], diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `user patterns in ${dir} cannot be read here: the caller gave no loadPatterns` }] };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const patterns: UserPattern[] = [];
+  const builtin = new Set(BUILTIN_TABLE.keys());
+  let sources: PatternSource[];
+  try {
+    sources = options.loadPatterns(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
+    return { patterns, diagnostics: [{ code: 'PATTERN_DEFINITION', severity: 'error', file: block.file, path: [block.key, 'patterns'], message: `the pattern directory ${dir} cannot be read: ${why}` }] };
+  }
+  for (const src of sources) {
+    const r = parseUserPattern(src, builtin);
+    diagnostics.push(...r.diagnostics);
+    if (r.value) patterns.push(r.value);
+  }
+  return { patterns, diagnostics };
 }
 
 const require = createRequire(import.meta.url);
