@@ -432,7 +432,7 @@ Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise 
         io.stdout('plan only: nothing was changed; run again with --apply to copy\n');
         return setExit(exitCode([], 'done'));
       }
-      const info = await input.engine.probe();
+      const info = await input.engine.probe({ compose: false });
       if ('error' in info) {
         io.stderr(`compose-persist: error ${info.error}\n`);
         return setExit(exitCode([], 'failed'));
@@ -652,7 +652,8 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
   if ('error' in project) throw new UsageError(project.error);
   const { cliEngine } = await import('../engine/cli-engine.js');
   const engine = cliEngine();
-  const info = await engine.probe();
+  // The data commands use the Docker CLI alone: no Compose needed.
+  const info = await engine.probe({ compose: false });
   if ('error' in info) {
     io.stderr(`compose-persist: error ${info.error}\n`);
     return undefined;

@@ -94,17 +94,18 @@ export function cliEngine(options: CliEngineOptions = {}): Engine {
   }
 
   const engine: Engine = {
-    probe() {
+    async probe(needs = {}) {
       found ??= (async () => {
         const [v, compose] = await Promise.all([exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']), findCompose()]);
         if (v.code !== 0 || !v.stdout.trim()) {
           const why = v.stderr.trim().split('\n').pop() ?? '';
           return { error: `no Docker engine reachable${why ? `: ${why}` : ''}` };
         }
-        if (!compose) return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
-        return { compose: compose.cmd, composeVersion: compose.version, serverVersion: v.stdout.trim() };
+        return { compose: compose?.cmd ?? [], composeVersion: compose?.version ?? '', serverVersion: v.stdout.trim() };
       })();
-      return found;
+      const info = await found;
+      if ('error' in info || info.compose.length || needs.compose === false) return info;
+      return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
     },
     async compose(target: ComposeTarget, args: readonly string[], execOptions: ExecOptions = {}) {
       const info = await engine.probe();

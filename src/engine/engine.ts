@@ -33,7 +33,7 @@ export interface ComposeTarget {
 }
 
 export interface EngineInfo {
-  /** The Compose command found, e.g. ["docker", "compose"] or ["docker-compose"]. */
+  /** The Compose command found, e.g. ["docker", "compose"] or ["docker-compose"]; [] when none was (probe({ compose: false })). */
   compose: readonly string[];
   /** Empty when not asked (a standalone docker-compose is found on PATH, not started). */
   composeVersion: string;
@@ -41,8 +41,12 @@ export interface EngineInfo {
 }
 
 export interface Engine {
-  /** Whether an engine and a Compose are reachable; an error says which is missing. */
-  probe(): Promise<EngineInfo | { error: string }>;
+  /**
+   * Whether an engine and a Compose are reachable; an error says which is missing. With
+   * `{ compose: false }` only the engine is required (backup, restore, migrate and volumes
+   * create use the Docker CLI alone): `compose` is then empty when none was found.
+   */
+  probe(needs?: { compose?: boolean }): Promise<EngineInfo | { error: string }>;
   /** Runs Compose on the project: `<compose> -p P -f F... <args>`. */
   compose(target: ComposeTarget, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Runs the Docker CLI: helper containers, inspect, volume create/ls/rm, diff. */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { docker, mustDocker, report } from './lib.js';
+import { docker, mustDocker, report, run } from './lib.js';
 import { DataProject, LIST_TREE, listTree, STAY, WRITE_TREE } from './dataops-lib.js';
 
 describe.skipIf(!inject('engine'))('backup and restore', () => {
@@ -58,6 +58,23 @@ describe.skipIf(!inject('engine'))('backup and restore', () => {
     for (const [s, t] of Object.entries(targets)) if (s !== 'bnd') same &&= p.sh(s, LIST_TREE(t)).trim() === before[s];
     report(`backup: volume, data-container, bind with owner, shared hostpath restored byte for byte with owners and modes: ${same ? 'PASS' : 'FAIL'}`);
     expect(same).toBe(true);
+  });
+
+  it('needs no Compose: backup and restore --dry-run with only the Docker CLI on PATH', () => {
+    const bin = path.join(p.dir, 'docker-only-bin');
+    fs.mkdirSync(bin);
+    const docker = run('sh', ['-c', 'command -v docker']).stdout.trim();
+    fs.symlinkSync(docker, path.join(bin, 'docker'));
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    const env = { PATH: bin };
+    expect(run('/bin/sh', ['-c', 'command -v docker-compose || echo none'], { env }).stdout.trim()).toBe('none');
+    expect(run('docker', ['compose', 'version'], { env }).code).not.toBe(0);
+    const b = p.cp(['backup'], ['vol', '-o', 'bk-nocompose', '--consistency', 'none'], { env });
+    expect(b.code, b.stderr).toBe(0);
+    expect(fs.existsSync(path.join(p.dir, 'bk-nocompose', 'manifest.json'))).toBe(true);
+    const d = p.cp(['restore'], ['bk-nocompose', '--dry-run', '--force'], { env });
+    expect(d.code, d.stderr).toBe(0);
+    report('backup: backup and restore --dry-run work with the Docker CLI alone (no Compose on PATH): PASS');
   });
 
   it('refuses a non-empty target and an altered archive; --force replaces (a file not in the backup is gone)', () => {
