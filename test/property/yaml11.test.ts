@@ -4,17 +4,18 @@
  * number. Every scalar a printer of the tool writes must read back as the same value in YAML 1.1
  * and 1.2. The printers: emit's block printer (printBlocks, the fast splice path), the yaml
  * Document printer (createNode + emit), and the one rule in src/yaml/scalar.ts that init's text
- * uses (scalarKey in flow mappings, scalarValue). Each output is read by `yaml` with
+ * uses (scalarKey in flow mappings, scalarValue, commentText for its comment lines), the source's
+ * own scalars through the Document printer, and render's q helper. Each output is read by `yaml` with
  * version '1.1' and '1.2' and, when the machine has it, by PyYAML itself (the reader of
  * docker-compose 1.29).
  */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { Document, parse } from 'yaml';
+import { Document, parse, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { emit, printBlocks } from '../../src/emit/emit.js';
 import { createNode } from '../../src/yaml/nodes.js';
-import { scalarKey, scalarValue, yamlQuote } from '../../src/yaml/scalar.js';
+import { commentText, scalarKey, scalarValue, yamlQuote } from '../../src/yaml/scalar.js';
 import { build } from '../../src/index.js';
 import { params, runs, SEED, TIMEOUT } from './support/run.js';
 
@@ -76,6 +77,11 @@ function printed(s: string): { printer: string; text: string; expected: unknown 
     // init's text: keys and names through scalarKey (also in a flow mapping), values through scalarValue.
     { printer: 'scalar.ts flow', text: `- { target: ${scalarKey(s)}, name: ${scalarKey(s)} }\n`, expected: [{ target: s, name: s }] },
     { printer: 'scalar.ts block', text: `${scalarKey(s)}:\n  v: ${scalarValue(s)}\n  q: ${yamlQuote(s)}\n`, expected: { [s]: { v: s, q: s } } },
+    // The source's own scalars kept in yaml's Document (emit forces double quotes on an escaped character).
+    { printer: 'document source', text: emit(parseDocument(`k: ${JSON.stringify(s)}\nl:\n  - ${JSON.stringify(s)}\n`), ['src.yaml'], 'compose'), expected: { k: s, l: [s] } },
+    // render's q helper in a flow mapping, and init's comment lines (then data that must stay as it is).
+    { printer: 'render q flow', text: `f: { x: ${yamlQuote(s)} }\n`, expected: { f: { x: s } } },
+    { printer: 'init comment', text: `${commentText(`# note ${s} end`)}\nafter: 1\n`, expected: { after: 1 } },
   ];
 }
 
