@@ -437,7 +437,8 @@ Exit 0 when the plan is printed or every copy is made and verified, 1 otherwise 
         io.stderr(`compose-persist: error ${info.error}\n`);
         return setExit(exitCode([], 'failed'));
       }
-      const r = await withInterrupt((signal) => applyMigration(input, plan, { helperImage: opts.helperImage, signal, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
+      const hostFs = (await import('../engine/host-fs.js')).nodeHostFs();
+      const r = await withInterrupt((signal) => applyMigration(input, plan, { helperImage: opts.helperImage, fs: hostFs, signal, log: (l) => !opts.quiet && io.stderr(`${l}\n`) }));
       if (!r.ok) {
         io.stderr(`compose-persist: error ${r.error}\n`);
         return setExit(exitCode([], 'failed'));

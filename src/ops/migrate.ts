@@ -11,7 +11,8 @@ import type { Engine } from '../engine/engine.js';
 import { dataMoves, mountReader, type DataSource } from '../check/data-safety.js';
 import { asMapping } from '../yaml/plain.js';
 import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
-import { composeLabels, helperRun, isEmpty, mayFailToMount, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
+import type { HostFs } from '../engine/host-fs.js';
+import { composeLabels, helperRun, isEmpty, mayFailToMount, removeCreated, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
 import { DEFAULT_HELPER } from './backup.js';
 import { shellCommand } from '../shell-quote.js';
 
@@ -138,6 +139,8 @@ function mountHint(to: MigrateCopy['to']): string {
 
 export interface ApplyOptions {
   helperImage?: string;
+  /** The host's file system: a bind target that did not exist is removed again on failure. */
+  fs?: Pick<HostFs, 'exists' | 'remove'>;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -152,11 +155,11 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
   // Volumes this run created: removed again when it fails (they hold nothing of the user's,
   // at most a partial copy that a later `up` would take for the data).
   const created: string[] = [];
+  // Bind targets that did not exist (known only with options.fs: the host's file system).
+  const createdDirs: string[] = [];
   const fail = async (error: string): Promise<ApplyResult> => {
-    for (const name of created) {
-      const r = await engine.docker(['volume', 'rm', name]);
-      if (r.code !== 0) log(`error: could not remove volume ${name}, which this migration created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
-    }
+    const fs = options.fs;
+    await removeCreated(engine, async (dir) => (fs ? (await fs.remove(dir), !(await fs.exists(dir))) : false), helper, { volumes: created, dirs: createdDirs }, 'migration', log);
     return { ok: false, error };
   };
 
@@ -176,6 +179,7 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
       }
     }
     if (c.to.kind === 'bind' && c.to.source === '/') return fail('refusing to copy into /');
+    if (c.to.kind === 'bind' && options.fs && !(await options.fs.exists(c.to.source))) createdDirs.push(c.to.source);
     const empty = await isEmpty(engine, c.to.source, helper, options.signal);
     if (typeof empty === 'object') return fail(empty.error);
     if (!empty) return fail(`${describe(c.to)} (${c.service} ${c.target}) is not empty: copying would mix its files with the old data; nothing was copied`);

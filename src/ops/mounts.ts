@@ -160,3 +160,23 @@ export async function isEmpty(engine: Engine, source: string, helperImage: strin
 export function composeLabels(project: string, key: string): Record<string, string> {
   return { 'com.docker.compose.project': project, 'com.docker.compose.volume': key };
 }
+
+/**
+ * What a failed restore or migration created, removed again: volumes, and host directories
+ * that did not exist before (emptied through a helper first: their files have the archive's
+ * owners). They hold nothing of the user's, at most a partial copy that a later `up` would
+ * take for the data. Problems are logged, never thrown: the command's own error comes first.
+ */
+export async function removeCreated(
+  engine: Engine, removeDir: (dir: string) => Promise<boolean>, helperImage: string,
+  created: { volumes: readonly string[]; dirs: readonly string[] }, what: string, log: (line: string) => void,
+): Promise<void> {
+  for (const name of created.volumes) {
+    const r = await engine.docker(['volume', 'rm', name]);
+    if (r.code !== 0) log(`error: could not remove volume ${name}, which this ${what} created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
+  }
+  for (const dir of created.dirs) {
+    const r = await engine.docker(helperRun(helperImage, [[dir, '/to', false]], ['find', '/to', '-mindepth', '1', '-maxdepth', '1', '-exec', 'rm', '-rf', '{}', '+']));
+    if (r.code !== 0 || !(await removeDir(dir))) log(`error: could not remove ${dir}, which this ${what} created (remove it by hand)`);
+  }
+}

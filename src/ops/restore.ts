@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
 import { createVolume, inspectVolume, oneLine } from './volumes.js';
-import { composeLabels, helperRun, isEmpty, mayFailToMount, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
+import { composeLabels, helperRun, isEmpty, mayFailToMount, removeCreated, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { backup, DEFAULT_HELPER, MANIFEST, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from './backup.js';
 import { LABEL_PREFIX } from './volumes.js';
 import { TarReader, type TarSummary } from './tar-reader.js';
@@ -70,15 +70,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   // owners') and removed again on failure, like the volumes.
   const createdDirs: string[] = [];
   const fail = async (error: string): Promise<RestoreResult> => {
-    for (const name of created) {
-      const r = await ctx.engine.docker(['volume', 'rm', name]);
-      if (r.code !== 0) log(`error: could not remove volume ${name}, which this restore created: ${oneLine(r.stderr)} (remove it with docker volume rm ${name})`);
-    }
-    for (const dir of createdDirs) {
-      const r = await ctx.engine.docker(helperRun(helper, [[dir, '/to', false]], ['find', '/to', '-mindepth', '1', '-maxdepth', '1', '-exec', 'rm', '-rf', '{}', '+']));
-      if (r.code === 0) await fs.remove(dir);
-      if (r.code !== 0 || (await fs.exists(dir))) log(`error: could not remove ${dir}, which this restore created (remove it by hand)`);
-    }
+    await removeCreated(ctx.engine, async (dir) => (await fs.remove(dir), !(await fs.exists(dir))), helper, { volumes: created, dirs: createdDirs }, 'restore', log);
     return { ok: false, error };
   };
   const manifest = readManifest(await fs.readText(join(options.dir, MANIFEST)), options.dir);

@@ -345,3 +345,25 @@ describe('a bind directory the restore created is removed again on failure', () 
     }
   });
 });
+
+describe('a bind target the migration created is removed again on failure', async () => {
+  const { planMigration, applyMigration } = await import('../../src/ops/migrate.js');
+  const out = (block: string) => loadOutput(buildText(`services:\n  db: {image: "postgres:16"}\nx-persistence:\n  services:\n${block}`).text!, 'x');
+  it('volume -> bind: the copy fails; the directory that did not exist is emptied and removed, one that existed is not', async () => {
+    for (const existed of [false, true]) {
+      const removed: string[] = [];
+      const fs = { exists: async (p: string) => existed && p === '/p/data/db-data', remove: async (p: string) => void removed.push(p) };
+      const engine = fakeEngine((c) => {
+        const a = c.args;
+        if (a[0] === 'volume' && a[1] === 'inspect') return { stdout: volumeJson(String(a.at(-1))) };
+        if (a[0] === 'run' && a.join(' ').includes('tar -cf - .')) return { code: 1, stderr: 'tar: write error: No space left on device' };
+        return undefined;
+      });
+      const input = { engine, oldOutput: out('    db: {pattern: volume}\n'), newOutput: out('    db: {pattern: bind, owner: "70:70"}\n'), oldBaseDir: '/p', newBaseDir: '/p', project: 'app' };
+      const r = await applyMigration(input, planMigration(input), { fs });
+      expect(r.ok).toBe(false);
+      const emptied = engine.lines().filter((l) => l.endsWith('find /to -mindepth 1 -maxdepth 1 -exec rm -rf {} +'));
+      expect([emptied.length, removed], `existed: ${existed}`).toEqual(existed ? [0, []] : [1, ['/p/data/db-data']]);
+    }
+  });
+});
