@@ -16,7 +16,8 @@ import { patternTable } from './patterns/index.js';
 import { loadUserPatterns, paramDiagnostics, patternsDirOf, type PatternSource } from './plan/user-patterns.js';
 import { compileUserTemplate, renderPlans, renderUserPlans } from './render/render.js';
 import type { Fragment } from './model.js';
-import { dropEntries, mergeFragments, mergeFragmentsIntoData, removeBlock } from './merge/merge.js';
+import { applyEditsToData, planEdits, planTargetEdits, type Edit } from './merge/edits.js';
+import { applyEditsToDocument, EditPathError } from './merge/document.js';
 import { rehomeComments } from './merge/comments.js';
 import { checkComposeSpec } from './check/compose-spec.js';
 import { checkPolicy } from './check/policy.js';
@@ -29,6 +30,8 @@ import { fastParse } from './yaml/fast-parse.js';
 import { fastMeans } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
+import { documentIndex } from './yaml/positions.js';
+import { LineIndex } from './yaml/source-index.js';
 import type { Variables } from './compose/interpolate.js';
 
 export interface BuildOptions {
@@ -73,6 +76,8 @@ export interface BuildResult {
    * or `document` (yaml's Document edited and printed), with the reason splicing was not used.
    */
   printedBy?: { path: 'splice' } | { path: 'document'; why: string };
+  /** The edits that made the output from the source (every printer applies the same list). */
+  edits?: readonly Edit[];
   diagnostics: Diagnostic[];
   /** The directory user patterns were read from (build -o must not write into it). */
   patternsDir?: string;
@@ -158,7 +163,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
     }
     diagnostics.push(...outputTarget(target).check(view, first.file));
     if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audit });
-    return done({ plan: audit, ...print({ files, sources, combined, data, view, fragments: [], target, options, diagnostics }) });
+    return done({ plan: audit, ...print({ files, sources, combined, data, fragments: [], target, options, diagnostics }) });
   }
 
   const user = loadUserPatterns(block, options);
@@ -193,7 +198,7 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
   if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audited });
 
   const fragments = renderPlans(audited.services, target, patterns, new Map(), new Set(Object.keys(view.volumes)), userRendered.fragments);
-  return done({ plan: audited, ...print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }) });
+  return done({ plan: audited, ...print({ files, sources, combined, data, block, fragments, target, options, diagnostics }) });
 }
 
 interface PrintInput {
@@ -201,7 +206,6 @@ interface PrintInput {
   sources: readonly SourceDoc[];
   combined?: Document;
   data: unknown;
-  view: ComposeView;
   block?: BlockInfo;
   fragments: readonly Fragment[];
   target: Target;
@@ -211,38 +215,47 @@ interface PrintInput {
 }
 
 /** The output: merged, checked (Compose, and the stack file schema for Swarm), and printed. */
-function print({ files, sources, combined, data, view, block, fragments, target, options, diagnostics }: PrintInput): Partial<BuildResult> {
+function print({ files, sources, combined, data, block, fragments, target, options, diagnostics }: PrintInput): Partial<BuildResult> {
   const first = sources[0]!;
   // Positions first: the edit below removes the block from the document.
   diagnostics.splice(0, diagnostics.length, ...locate(diagnostics, sources));
-  const merged = mergeFragmentsIntoData(data, block?.key, fragments);
-  // The target's conversion (Swarm: version:, long-form depends_on left out) and its own check.
+  // What the output is: one edit list, planned on what the source means and where it is written.
+  // The merged data is that list applied to the source's data; each printer applies the same list.
+  const source = { data, index: combined ? documentIndex(combined, LineIndex.ofText('')) : first.index };
+  const mergeEdits = planEdits(source, block?.key, fragments);
+  const merged = applyEditsToData(data, mergeEdits);
+  // The target's conversion (Swarm: version:, long-form depends_on left out), as edits too, and its own check.
   const to = outputTarget(target);
   const converted = to.convert(merged, first.file);
-  const { output, version, drop } = converted;
+  const retargeted = converted.drop.length > 0 || converted.version !== undefined;
+  const edits = retargeted ? planTargetEdits(source, mergeEdits, converted.drop, converted.version) : mergeEdits;
+  const output = retargeted ? applyEditsToData(data, edits) : merged;
   diagnostics.push(...locate(converted.diagnostics, sources));
   diagnostics.push(...locate(to.checkOutput(output, first.file, diagnostics), sources));
   const file = block?.file ?? first.file;
   const composeCheck = (options.checkCompose ?? checkNow)(output, file);
   const names = files.map((f) => f.file);
-  // The source text with the generated entries spliced in, when the file allows it and the
-  // result reads back as exactly the merged data; otherwise yaml's Document is edited and printed.
-  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, blockKey: block?.key, view, fragments, sources: names, target, version, drop }) : { unsupported: 'read by the full parser' };
+  // The source text with the edits spliced in, when the file allows it and the result reads
+  // back as exactly the merged data; otherwise yaml's Document takes the same edits.
+  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, data, edits, sources: names, target }) : { unsupported: 'read by the full parser' };
   const why = 'unsupported' in spliced ? spliced.unsupported : readsAs(spliced.text, output) ? undefined : 'the spliced text did not read back as the merged data';
   // Placed before the Document below is edited (the edit removes the block).
   diagnostics.push(...locate(composeCheck(), sources));
   if (hasErrors(diagnostics)) return {};
   // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
   if (!block && !combined && !converted.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
-  if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' } };
+  if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' }, edits };
   const doc = combined ?? first.doc;
   // Each comment to the node its column says it belongs to (yaml gives them to the deepest one).
   if (!combined) rehomeComments(doc, first.text);
-  if (block) removeBlock(doc, block.key);
-  mergeFragments(doc, view, fragments);
-  if (drop.length) dropEntries(doc, drop);
-  if (version !== undefined) setVersion(doc, version);
-  return { text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' } };
+  try {
+    applyEditsToDocument(doc, edits);
+  } catch (e) {
+    if (!(e instanceof EditPathError)) throw e;
+    diagnostics.push({ code: 'INTERNAL', severity: 'error', file, path: [], message: `the output's edits do not fit the document: ${e.message}` });
+    return {};
+  }
+  return { text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' }, edits };
 }
 
 const checkNow = (output: unknown, file: string): (() => Diagnostic[]) => {
@@ -257,10 +270,4 @@ function readsAs(text: string, expected: unknown): boolean {
   // The fast reader could not read it: the full parser (without trying the fast reader again).
   const r = parseSource({ file: '(output)', text }, { fast: false });
   return r.value !== undefined && isDeepStrictEqual(r.value.data, expected);
-}
-
-/** The target's version: in place of the file's own, else first (the splicer does the same on the text). */
-function setVersion(doc: Document, version: string): void {
-  if (doc.has('version')) doc.set('version', version);
-  else (doc.contents as unknown as { items: unknown[] }).items.unshift(doc.createPair('version', version));
 }

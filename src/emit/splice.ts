@@ -1,18 +1,18 @@
 /**
- * Stage 8, the fast way: the output as edits of the source text. Generated
- * entries are inserted after the entries they join, the block is cut out,
- * and every other byte of the file is kept as written (comments, quoting,
- * layout). It needs the fast reader's offsets and plain layouts; for
- * anything else (an anchored service or list, an alias into the block, a
- * key to overwrite) it says why, and the caller edits yaml's Document, as
- * merge.ts does. The caller also reads the result back: it must mean what
- * the merged data means, or the Document path is used.
+ * Stage 8, the fast way: the edit list (src/merge/edits.ts) applied to the
+ * source text. Generated entries are inserted after the entries they join,
+ * removed entries are cut out with their lines, and every other byte of the
+ * file is kept as written (comments, quoting, layout). It needs the fast
+ * reader's offsets and plain layouts; where an edit meets anything else (an
+ * anchored service or list, an alias on its path or into what it cuts) it
+ * says why, and the caller applies the same edits to yaml's Document
+ * (src/merge/document.ts). The caller also reads the result back: it must
+ * mean what the merged data means.
  */
-import type { Fragment } from '../model.js';
-import type { ComposeView } from '../compose/view.js';
-import type { FastDoc, FMap, FNode, FSeq } from '../yaml/fast-parse.js';
+import type { YamlPath } from '../diagnostics.js';
+import { applyEditsToData, dataAt, type Edit } from '../merge/edits.js';
+import type { FastDoc, FMap, FNode, FPair, FSeq } from '../yaml/fast-parse.js';
 import { fastPair } from '../yaml/fast-tree.js';
-import { dependsOnMapping, deepMerge } from '../merge/merge.js';
 import { headerLines, printBlocks } from './emit.js';
 import { trimEndOf } from '../strings.js';
 import { yamlQuote } from '../yaml/scalar.js';
@@ -20,8 +20,8 @@ import { yamlQuote } from '../yaml/scalar.js';
 type Obj = Record<string, unknown>;
 type Printable = Obj | unknown[];
 
-/** Generated entries to print at a line start, or source text moved there. */
-type Insert = { at: number; indent: number; value: Printable } | { at: number; raw: string };
+/** Generated entries to print at a line start, or source text moved there; `depth`: of the collection the text joins. */
+type Insert = ({ indent: number; value: Printable } | { raw: string }) & { at: number; depth: number };
 
 /** Source text [from, to) replaced by `text` (empty: removed). */
 interface Cut {
@@ -39,16 +39,11 @@ function unsupported(why: string): never {
 export interface SpliceInput {
   text: string;
   fast: FastDoc;
-  /** The block's key; absent for a file without one (a Swarm output is still converted). */
-  blockKey?: string;
-  view: ComposeView;
-  fragments: readonly Fragment[];
+  /** The source's plain data (what an entry rewritten in full held before the edits). */
+  data: unknown;
+  edits: readonly Edit[];
   sources: readonly string[];
   target: string;
-  /** Swarm: the version to write first. */
-  version?: string;
-  /** Service entries to leave out (`['services', name, key]`, the Swarm conversion's). */
-  drop?: readonly (readonly (string | number)[])[];
 }
 
 /** The output text, or why this file needs the Document path. */
@@ -60,6 +55,7 @@ export function spliceOutput(input: SpliceInput): { text: string } | { unsupport
     throw e;
   }
 }
+
 
 class Splicer {
   private readonly inserts: Insert[] = [];
@@ -100,45 +96,126 @@ class Splicer {
     return this.text.lastIndexOf('\n', offset - 1) + 1;
   }
 
-  /** A block mapping or list nobody else refers to (no anchor): safe to extend in place. */
-  private own<T extends FMap | FSeq>(n: FNode, kind: T['kind']): T {
-    if (n.kind !== kind || n.anchor !== undefined || (n as FMap | FSeq).flow) unsupported(`not a plain block ${kind}`);
-    return n as T;
+  run(): string {
+    const { edits } = this.input;
+    // A one-line `{ ... }` service that gains entries is written out as a block, with all its edits at once.
+    const flowServices = new Map<string, Edit[]>();
+    for (const e of edits) {
+      const service = this.flowServiceOf(e);
+      if (service !== undefined) flowServices.set(service, [...(flowServices.get(service) ?? []), e]);
+      else if (e.op === 'delete') this.remove(e.path);
+      else if (e.op === 'add') this.add(e.path, e.key, e.value, e.first === true);
+      else if (e.op === 'append') this.append(e.path, e.items);
+      else this.replace(e.path, e.value);
+    }
+    for (const [name, own] of flowServices) this.flowService(name, own);
+    return this.apply();
   }
 
-  run(): string {
-    const { fast, blockKey, fragments, view } = this.input;
-    const root = fast.root;
-    if (blockKey !== undefined) {
-      const blockPair = fastPair(root, blockKey) ?? unsupported('no block');
-      const block = this.blockRange(blockPair.keyStart, blockPair.value);
-      // An alias outside the block to an anchor inside it would lose its anchor.
-      if (fast.aliases.some((a) => a.target.start >= block.from && a.target.start < block.to && !(a.start >= block.from && a.start < block.to))) unsupported('alias into the block');
-      this.cuts.push({ ...block, text: '' });
+  /** The node at a path of own entries; every collection on the way plain (block style, no anchor, no alias). */
+  private walk(path: YamlPath): { node: FNode; pair?: FPair; parent?: FMap } {
+    let node: FNode = this.input.fast.root;
+    let pair: FPair | undefined;
+    let parent: FMap | undefined;
+    for (const [i, seg] of path.entries()) {
+      if (node.kind !== 'map') unsupported(node.kind === 'alias' ? `an alias on the way to ${path.join('.')}` : `not a plain mapping at ${path.join('.')}`);
+      this.plain(node, path.slice(0, i));
+      parent = node;
+      pair = fastPair(node, String(seg)) ?? unsupported(path[0] === 'services' && path.length >= 2 && seg === path[1] ? 'service not written in the file' : `${path.join('.')} is not written in the file`);
+      node = pair.value;
     }
+    return { node, pair, parent };
+  }
 
-    const servicesPair = fastPair(root, 'services') ?? unsupported('no services');
-    const services = this.own<FMap>(servicesPair.value, 'map');
-    for (const path of this.input.drop ?? []) this.dropEntry(services, path);
-    const newServices: Obj = {};
-    for (const f of fragments) {
-      const pair = fastPair(services, f.service) ?? unsupported('service not written in the file');
-      this.service(pair.value, view.services[f.service] ?? {}, f);
-      Object.assign(newServices, f.services);
-    }
-    if (Object.keys(newServices).length) this.inserts.push({ at: this.appendAt(services), indent: services.indent, value: newServices });
+  /** A collection (at `at`) the edits may extend in place: block style, no anchor. */
+  private plain(n: FMap | FSeq, at: YamlPath): void {
+    if (n.anchor === undefined && !n.flow) return;
+    unsupported(at.length === 2 && at[0] === 'services' ? 'service is not a plain mapping' : `not a plain block ${n.kind} at ${at.join('.') || 'the top level'}`);
+  }
 
-    const topVolumes: Obj = {};
-    for (const f of fragments) Object.assign(topVolumes, f.topVolumes);
-    if (Object.keys(topVolumes).length) {
-      const volumesPair = fastPair(root, 'volumes');
-      if (volumesPair) {
-        const volumes = this.own<FMap>(volumesPair.value, 'map');
-        this.inserts.push({ at: this.appendAt(volumes), indent: volumes.indent, value: topVolumes });
-      } else this.inserts.push({ at: this.appendAt(root), indent: 0, value: { volumes: topVolumes } });
+  /** The service an edit falls in when that service is a flow mapping (it is rewritten whole). */
+  private flowServiceOf(e: Edit): string | undefined {
+    const at = e.op === 'add' ? [...e.path, e.key] : e.path;
+    if (at.length < 3 || at[0] !== 'services') return undefined;
+    const services = fastPair(this.input.fast.root, 'services')?.value;
+    if (services?.kind !== 'map' || services.flow || services.anchor !== undefined) return undefined;
+    const svc = fastPair(services, String(at[1]))?.value;
+    return svc?.kind === 'map' && svc.flow && svc.anchor === undefined ? String(at[1]) : undefined;
+  }
+
+  /** A key added to a mapping: printed after its last entry (or first in the file, for `first`). */
+  private add(path: YamlPath, key: string, value: unknown, first: boolean): void {
+    const { node } = this.walk(path);
+    if (node.kind !== 'map') unsupported(node.kind === 'alias' ? `an alias at ${path.join('.')}` : `not a mapping at ${path.join('.')}`);
+    this.plain(node, path);
+    const root = node === this.input.fast.root;
+    this.inserts.push({ at: first && root ? node.start : this.appendAt(node), indent: root ? 0 : node.indent, value: { [key]: value }, depth: path.length });
+  }
+
+  /** Items appended to a list: after its last item in place, or the entry rewritten where the list is written in flow style. */
+  private append(path: YamlPath, items: readonly unknown[]): void {
+    const { node, pair, parent } = this.walk(path);
+    if (node.kind === 'seq' && !node.flow && node.anchor === undefined) {
+      this.inserts.push({ at: this.appendAt(node), indent: node.indent, value: [...items], depth: path.length });
+      return;
     }
-    if (this.input.version !== undefined) this.version(root, this.input.version);
-    return this.apply();
+    if (node.anchor !== undefined) unsupported('an anchored value to replace');
+    const before = dataAt(this.input.data, path);
+    this.rewrite(pair!, parent!, path, [...(Array.isArray(before) ? before : []), ...items]);
+  }
+
+  private replace(path: YamlPath, value: unknown): void {
+    const { node, pair, parent } = this.walk(path);
+    if (node.anchor !== undefined) unsupported('an anchored value to replace');
+    if (path.length === 1 && path[0] === 'version' && typeof value === 'string') {
+      // The version in place: a scalar on its line.
+      if (node.kind !== 'scalar' || node.block) unsupported('version is not a scalar');
+      this.cuts.push({ from: node.start, to: node.end, text: yamlQuote(value) });
+      return;
+    }
+    this.rewrite(pair!, parent!, path, value);
+  }
+
+  /** An entry written anew at its place: its lines cut, the key with its new value printed there. */
+  private rewrite(pair: FPair, parent: FMap, path: YamlPath, value: unknown): void {
+    const from = this.lineStart(pair.keyStart);
+    if (this.text.slice(from, pair.keyStart).trim() !== '') unsupported(`an entry to rewrite that does not start its line (${path.join('.')})`);
+    const to = this.nextLine(pair.value.end);
+    this.cutOwn(from, to, `an alias into ${path.join('.')}`);
+    this.inserts.push({ at: from, indent: parent === this.input.fast.root ? 0 : parent.indent, value: { [pair.key]: value }, depth: path.length - 1 });
+  }
+
+  /** Aliases by where their anchored node starts (found once: files cut thousands of entries). */
+  private aliasesByTarget?: FastDoc['aliases'];
+
+  /** A cut; an alias outside it to an anchor inside it would lose its anchor. */
+  private cutOwn(from: number, to: number, why: string): void {
+    const aliases = (this.aliasesByTarget ??= [...this.input.fast.aliases].sort((a, b) => a.target.start - b.target.start));
+    let low = 0;
+    let high = aliases.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (aliases[mid]!.target.start < from) low = mid + 1;
+      else high = mid;
+    }
+    for (let i = low; i < aliases.length && aliases[i]!.target.start < to; i++) {
+      const a = aliases[i]!;
+      if (!(a.start >= from && a.start < to)) unsupported(why);
+    }
+    this.cuts.push({ from, to, text: '' });
+  }
+
+  /** An entry removed with its lines; a top-level one with the comment lines right above it and the indented ones after it. */
+  private remove(path: YamlPath): void {
+    const { pair } = this.walk(path);
+    if (path.length === 1) {
+      const range = this.blockRange(pair!.keyStart, pair!.value);
+      this.cutOwn(range.from, range.to, 'alias into the block');
+      return;
+    }
+    const from = this.lineStart(pair!.keyStart);
+    if (this.text.slice(from, pair!.keyStart).trim() !== '') unsupported('an entry to drop that does not start its line');
+    this.cutOwn(from, this.nextLine(pair!.value.end), 'an alias to an entry to drop');
   }
 
   /** The block's lines, with the comment lines right above its key and the indented comments after it. */
@@ -160,99 +237,44 @@ class Splicer {
     return { from, to };
   }
 
-  /** A service's own entry cut out, with its lines (the entry is written in block style). */
-  private dropEntry(services: FMap, path: readonly (string | number)[]): void {
-    if (path.length !== 3 || path[0] !== 'services') unsupported('an entry to drop outside a service');
-    const svc = fastPair(services, String(path[1]))?.value;
-    if (!svc || svc.kind !== 'map' || svc.flow || svc.anchor !== undefined) unsupported('an entry to drop in a service that is not a plain block mapping');
-    const pair = fastPair(svc, String(path[2])) ?? unsupported('an inherited entry to drop');
-    const from = this.lineStart(pair.keyStart);
-    const to = this.nextLine(pair.value.end);
-    if (this.input.fast.aliases.some((a) => a.target.start >= from && a.target.start < to)) unsupported('an alias to an entry to drop');
-    if (this.text.slice(from, pair.keyStart).trim() !== '') unsupported('an entry to drop that does not start its line');
-    this.cuts.push({ from, to, text: '' });
-  }
-
-  private service(node: FNode, effective: Obj, f: Fragment): void {
-    if (node.kind !== 'map' || node.anchor !== undefined) unsupported('service is not a plain mapping');
-    const svc = node;
-    // New keys (written in full where the service inherits them through <<), and own
-    // entries that grow: block lists and mappings in place, anything in a flow service rewritten.
-    const added: Obj = {};
-    const grown: Obj = {};
-    const appends: Insert[] = [];
-    const grow = (key: string, more: Printable, whole: () => Printable): void => {
-      const pair = fastPair(svc, key);
-      if (!pair) added[key] = whole();
-      else if (svc.flow) grown[key] = whole();
-      else {
-        const v = pair.value;
-        const kind = Array.isArray(more) ? 'seq' : 'map';
-        if (v.kind === kind && !v.flow && v.anchor === undefined) appends.push({ at: this.appendAt(v), indent: v.indent, value: more });
-        else {
-          // A flow collection, an alias, a list where a mapping goes: the entry is written anew.
-          if (v.anchor !== undefined) unsupported('an anchored value to replace');
-          const from = this.lineStart(pair.keyStart);
-          this.cuts.push({ from, to: this.nextLine(v.end), text: '' });
-          appends.push({ at: from, indent: svc.indent, value: { [key]: whole() } });
-        }
-      }
-    };
-    const list = (key: string, items: readonly unknown[]): void => {
-      if (items.length) grow(key, [...items], () => [...(Array.isArray(effective[key]) ? (effective[key] as unknown[]) : []), ...items]);
-    };
-    list('volumes', f.volumes);
-    list('volumes_from', f.volumesFrom);
-    if (Object.keys(f.dependsOn).length) {
-      grow('depends_on', { ...f.dependsOn }, () => ({ ...dependsOnMapping(effective.depends_on), ...f.dependsOn }));
-    }
-    for (const [k, v] of Object.entries(f.set)) {
-      if (fastPair(svc, k)) unsupported('a key to overwrite');
-      added[k] = effective[k] === undefined ? v : deepMerge(effective[k], v);
-    }
-    if (svc.flow) {
-      this.flowService(svc, grown, added);
-      return;
-    }
-    this.inserts.push(...appends);
-    if (Object.keys(added).length) this.inserts.push({ at: this.appendAt(svc), indent: svc.indent, value: added });
-  }
-
   /**
    * A one-line `{ ... }` service that gains entries is written out as a
-   * block: its entries keep their written text, except those that grow.
+   * block: its entries keep their written text, except those the edits change.
    */
-  private flowService(svc: FMap, grown: Obj, added: Obj): void {
+  private flowService(name: string, edits: readonly Edit[]): void {
     const text = this.text;
+    const path = ['services', name];
+    const { node } = this.walk(path);
+    const svc = node as FMap;
     const at = this.nextLine(svc.end);
     if (text.slice(svc.end, at).trim() !== '') unsupported('a comment after a flow service');
     const indent = /^ */.exec(text.slice(this.lineStart(svc.start)))![0].length + 2;
+    // What the service means after its edits, from which the entries that change are printed.
+    const relative = edits.map((e): Edit => ({ ...e, path: e.path.slice(2) }));
+    const after = applyEditsToData(dataAt(this.input.data, path), relative);
+    const changed = new Set(edits.map((e) => String(e.op === 'add' && e.path.length === 2 ? e.key : e.path[2])));
     this.cuts.push({ from: text.lastIndexOf(':', svc.start) + 1, to: svc.end, text: '' });
+    const written = new Set<string>();
     for (const p of svc.pairs) {
-      if (p.key in grown) this.inserts.push({ at, indent, value: { [p.key]: grown[p.key] } });
-      else this.inserts.push({ at, raw: `${' '.repeat(indent)}${text.slice(p.keyStart, p.value.end)}\n` });
+      written.add(p.key);
+      if (p.merge || !changed.has(p.key)) this.inserts.push({ at, raw: `${' '.repeat(indent)}${text.slice(p.keyStart, p.value.end)}\n`, depth: 2 });
+      else if (Object.hasOwn(after, p.key)) this.inserts.push({ at, indent, value: { [p.key]: after[p.key] }, depth: 2 });
     }
-    if (Object.keys(added).length) this.inserts.push({ at, indent, value: added });
-  }
-
-  private version(root: FMap, version: string): void {
-    const pair = fastPair(root, 'version');
-    if (pair) {
-      if (pair.value.kind !== 'scalar' || pair.value.block) unsupported('version is not a scalar');
-      this.cuts.push({ from: pair.value.start, to: pair.value.end, text: yamlQuote(version) });
-    } else this.inserts.push({ at: root.start, indent: 0, value: { version } });
+    const added = [...changed].filter((k) => !written.has(k) && Object.hasOwn(after, k));
+    if (added.length) this.inserts.push({ at, indent, value: Object.fromEntries(added.map((k) => [k, after[k]])), depth: 2 });
   }
 
   private apply(): string {
     const text = this.text;
     const printed = printBlocks(this.inserts.flatMap((i) => ('value' in i ? [i.value] : [])));
     let next = 0;
-    type Edit = { at: number; to: number; text: string; order: number };
-    const edits: Edit[] = [
-      // At one offset, inserts go first, in the order they were made (an entry before the entries after it).
-      ...this.inserts.map((ins, i) => ({ at: ins.at, to: ins.at, text: 'value' in ins ? indent(printed[next++]!, ins.indent) : ins.raw, order: i })),
-      ...this.cuts.map((c, i) => ({ at: c.from, to: c.to, text: c.text, order: this.inserts.length + i })),
-    ].sort((a, b) => a.at - b.at || a.order - b.order);
+    type TextEdit = { at: number; to: number; text: string; depth: number; order: number };
+    const edits: TextEdit[] = [
+      // At one offset, inserts go first: into the deeper collection first (items of a list before
+      // the entry that follows the list), then in the order they were made.
+      ...this.inserts.map((ins, i) => ({ at: ins.at, to: ins.at, text: 'value' in ins ? indent(printed[next++]!, ins.indent) : ins.raw, depth: ins.depth, order: i })),
+      ...this.cuts.map((c, i) => ({ at: c.from, to: c.to, text: c.text, depth: -1, order: this.inserts.length + i })),
+    ].sort((a, b) => a.at - b.at || b.depth - a.depth || a.order - b.order);
     let out = headerLines(this.input.sources, this.input.target);
     let p = 0;
     // Text inserted after a last line without a line end starts on a line of its own.

@@ -69,7 +69,10 @@ function compare(text: string, name: string): boolean {
   for (const p of paths(fast.root)) {
     for (const preferKey of [false, true]) {
       expect(a.positionOf(p, preferKey), `${name}: position of ${JSON.stringify(p)}${preferKey ? ' (key)' : ''}`).toEqual(b.positionOf(p, preferKey));
+      expect(a.index.offsetOf(p, preferKey), `${name}: offset of ${JSON.stringify(p)}${preferKey ? ' (key)' : ''}`).toBe(b.index.offsetOf(p, preferKey));
     }
+    // What the planner of the output's edits reads: the same from both source indexes.
+    expect(a.index.written(p), `${name}: what is written at ${JSON.stringify(p)}`).toEqual(b.index.written(p));
   }
   for (const key of ['services', 'volumes', 'x-persistence', 'persistence', 'nope']) expect(a.hasTopKey(key)).toBe(b.hasTopKey(key));
   return true;

@@ -48,6 +48,8 @@ describe('spliced output', () => {
         const full = buildFile(path, { target, fast: false });
         expect(fast.diagnostics).toEqual(full.diagnostics);
         if (full.text === undefined) return; // refused (Swarm), the same way
+        // One edit list, whichever reader read the file and whichever printer applied it.
+        expect(fast.edits).toEqual(full.edits);
         expect(fast.printedBy).toEqual({ path: 'splice' });
         expect(full.printedBy?.path).toBe('document');
         expect(meaning(fast.text)).toEqual(meaning(full.text));
@@ -71,6 +73,7 @@ describe('spliced output', () => {
           expect(fast.diagnostics).toEqual(full.diagnostics);
           expect(fast.text === undefined).toBe(full.text === undefined);
           if (fast.text === undefined) return;
+          expect(fast.edits).toEqual(full.edits);
           total++;
           if (fast.printedBy?.path === 'splice') spliced++;
           expect(meaning(fast.text)).toEqual(meaning(full.text));
