@@ -12,15 +12,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { docker, mustDocker, report, TEST_PLUGIN, TestPlugin, useChangeableEngine } from './lib.js';
+import { docker, makeWorkDir, mustDocker, report, TEST_PLUGIN, TestPlugin, useChangeableEngine } from './lib.js';
 import { DataProject, LIST_TREE, STAY, WRITE_TREE } from './dataops-lib.js';
 
 const ON_ENGINE = inject('engine') && useChangeableEngine(inject('changeable'), 'plugin backup and restore');
 
 describe.skipIf(!ON_ENGINE)('plugin: backup and restore', () => {
   const p = new DataProject(`${inject('runPrefix')}plugbk`, 'plugin-backup');
-  const store = path.join(p.dir, 'plugin-store');
-  const plugin = new TestPlugin(TEST_PLUGIN, store, path.join(p.dir, 'plugin-requests.jsonl'));
+  // The plugin's store and log outlive the project's directory (p.destroy removes it while the
+  // plugin still answers the engine, and a plugin that cannot write its log dies).
+  const pluginDir = makeWorkDir('plugin-backup-store');
+  const store = path.join(pluginDir, 'store');
+  const plugin = new TestPlugin(TEST_PLUGIN, store, path.join(pluginDir, 'plugin-requests.jsonl'));
   const volume = `${p.name}_db-data`;
   let before = '';
 
@@ -43,6 +46,9 @@ describe.skipIf(!ON_ENGINE)('plugin: backup and restore', () => {
       expect(docker(['volume', 'inspect', volume]).code).not.toBe(0);
     } finally {
       await plugin.remove();
+      // written by the engine as root: removed through a container
+      docker(['run', '--rm', '-v', `${pluginDir}:/w`, 'busybox:latest', 'sh', '-c', 'rm -rf /w/* /w/.[!.]* 2>/dev/null; true']);
+      fs.rmSync(pluginDir, { recursive: true, force: true });
     }
   });
 
