@@ -346,7 +346,8 @@ Exit 0 when every kept volume exists as the file describes it, 1 when one exists
 Examples:
   compose-persist backup -o backups/$(date +%F)              # every persisted mount
   compose-persist backup db -o /srv/backups/db --consistency stop
-Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifest.json is left: the directory is not a backup).`)
+Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifest.json is left: the directory is not a backup).
+Ctrl-C or SIGTERM: the helper stops at once, the containers stopped are started again, temporary files are removed, exit 1.`)
     .action(async (services: string[], opts: OpsOpts & { output: string; consistency?: 'stop' | 'none'; helperImage: string }) => {
       const ctx = await opsContext(io, opts);
       if (!ctx) return setExit(exitCode([], 'failed'));
@@ -370,7 +371,8 @@ Exit 0 when every archive and manifest.json are written, 1 otherwise (no manifes
 Examples:
   compose-persist restore backups/2026-12-01 --dry-run
   compose-persist restore backups/2026-12-01 db --force
-Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: a checksum mismatch or a non-empty target refuses the whole restore before anything is touched.`)
+Exit 0 when everything is restored (or, with --dry-run, would be), 1 otherwise: a checksum mismatch or a non-empty target refuses the whole restore before anything is touched.
+Ctrl-C or SIGTERM: the helper stops at once, the containers stopped are started again, volumes and directories the restore created are removed, exit 1.`)
     .action(async (dir: string, services: string[], opts: OpsOpts & { force?: boolean; dryRun?: boolean; helperImage: string }) => {
       const ctx = await opsContext(io, opts);
       if (!ctx) return setExit(exitCode([], 'failed'));
