@@ -9,6 +9,8 @@ import { parse } from 'yaml';
 import type { Fragment } from '../../src/model.js';
 import { composeView } from '../../src/compose/view.js';
 import { deepMerge, mergeFragments, mergeFragmentsIntoData, removeBlock } from '../../src/merge/merge.js';
+import { applyEditsToData, planTargetEdits } from '../../src/merge/edits.js';
+import { applyEditsToDocument } from '../../src/merge/document.js';
 import { parseSource } from '../../src/parse/parse.js';
 import { deepFreeze } from '../helpers/freeze.js';
 
@@ -110,6 +112,32 @@ describe('mergeFragments (yaml\'s Document): its text reads back as the same dat
     const view = deepFreeze(composeView(src.data));
     if (blockKey) removeBlock(src.doc, blockKey);
     mergeFragments(src.doc, view, deepFreeze(fragments));
+    expect(parse(src.doc.toString(), { merge: true })).toEqual(expected);
+  });
+});
+
+describe('removeBlock and the entries Swarm leaves out: what they leave', () => {
+  it.each([
+    { name: 'the block goes; an alias elsewhere to an anchor inside it keeps a copy', text: 'services:\n  db: {image: x}\nx-persistence:\n  services:\n    db: &p {pattern: volume}\nx-copy: *p\n', expected: { services: { db: { image: 'x' } }, 'x-copy': { pattern: 'volume' } } },
+    { name: 'the block under persistence:', text: 'persistence: {default: none}\nservices:\n  db: {image: x}\n', key: 'persistence', expected: { services: { db: { image: 'x' } } } },
+  ])('removeBlock: $name', ({ text, key, expected }) => {
+    const src = source(text);
+    removeBlock(src.doc, key ?? 'x-persistence');
+    expect(parse(src.doc.toString(), { merge: true })).toEqual(expected);
+  });
+
+  // Swarm: entries its stack format refuses (check/swarm.ts names them) are left out, as edits
+  // (planTargetEdits) that the data and yaml's Document both take.
+  it.each([
+    { name: 'an entry written on the service is deleted', text: 'services:\n  db:\n    image: x\n    volumes_from: [o]\n  o: {image: y}\n', paths: [['services', 'db', 'volumes_from']], expected: { services: { db: { image: 'x' }, o: { image: 'y' } } } },
+    { name: 'an entry inherited through <<: an empty list of its own, the anchor untouched', text: 'x-b: &b\n  image: x\n  volumes_from: [o]\nservices:\n  db:\n    <<: *b\n  web:\n    <<: *b\n  o: {image: y}\n', paths: [['services', 'db', 'volumes_from']], expected: { 'x-b': { image: 'x', volumes_from: ['o'] }, services: { db: { image: 'x', volumes_from: [] }, web: { image: 'x', volumes_from: ['o'] }, o: { image: 'y' } } } },
+    { name: 'a service that is an alias gets its own copy; the other keeps the entry', text: 'services:\n  web: &w {image: x, profiles: [a]}\n  db: *w\n', paths: [['services', 'db', 'profiles']], expected: { services: { web: { image: 'x', profiles: ['a'] }, db: { image: 'x' } } } },
+    { name: 'a path to no mapping is left alone', text: 'services:\n  db: {image: x}\n', paths: [['services', 'nope', 'volumes_from'], ['services', 'db', 'image', 'x']], expected: { services: { db: { image: 'x' } } } },
+  ])('left out for Swarm: $name', ({ text, paths, expected }) => {
+    const src = source(text);
+    const edits = planTargetEdits({ data: deepFreeze(src.data), index: src.index }, [], deepFreeze(paths), undefined);
+    expect(applyEditsToData(src.data, edits)).toEqual(expected);
+    applyEditsToDocument(src.doc, edits);
     expect(parse(src.doc.toString(), { merge: true })).toEqual(expected);
   });
 });
