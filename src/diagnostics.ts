@@ -54,6 +54,7 @@ export const DIAG_CODES = {
   SWARM_UNSUPPORTED: 'the pattern cannot be deployed with docker stack deploy',
   SWARM_NEEDS_NODE: 'on Swarm the pattern needs a node to pin the service to',
   SWARM_PER_NODE: 'on Swarm a local volume exists on one node only',
+  SWARM_NODE_CONFLICT: 'node: pins the service to one node, its own deploy.placement to another: it could never be placed',
   SWARM_STACK_INVALID: 'the Swarm output would not pass the stack file schema docker stack deploy checks',
   SWARM_CONVERTED: 'an entry Swarm ignores and its stack file format refuses is left out of the Swarm output',
   RELOCATED_OUTPUT: 'the output is written to another directory than the source, which re-points relative paths',

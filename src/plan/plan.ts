@@ -15,6 +15,7 @@ export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: Pattern
   const diagnostics: Diagnostic[] = [];
   const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics, profilesOf(compose.services[s.service]?.profiles)));
   diagnostics.push(...checkNames(services, compose, spec.file));
+  if (target === 'swarm') diagnostics.push(...spec.services.flatMap((s) => nodeConflict(s, compose, spec.file)));
   // A volume several services mount says so in explain (each service's line names the others).
   const users = volumeUsers(services, compose);
   const shared = services.map((p) => {
@@ -115,4 +116,23 @@ function swarmLevel(s: ResolvedService, support: string, level: Level, file: str
     default:
       return level;
   }
+}
+
+/**
+ * node: adds `node.hostname == NODE` to the service's placement; one of its own constraints
+ * naming another hostname would make the two unsatisfiable together (the task stays pending).
+ */
+function nodeConflict(s: ResolvedService, compose: ComposeView, file: string): Diagnostic[] {
+  if (!s.node) return [];
+  const deploy = compose.services[s.service]?.deploy;
+  const placement = deploy && typeof deploy === 'object' ? (deploy as { placement?: unknown }).placement : undefined;
+  const constraints = placement && typeof placement === 'object' ? (placement as { constraints?: unknown }).constraints : undefined;
+  if (!Array.isArray(constraints)) return [];
+  const others = constraints.map(String).map((c) => /^\s*node\.hostname\s*==\s*(.+?)\s*$/.exec(c)?.[1]?.replace(/^["']|["']$/g, '')).filter((h): h is string => h !== undefined && h !== s.node);
+  if (!others.length) return [];
+  return [{
+    code: 'SWARM_NODE_CONFLICT', severity: 'error', file, path: [...s.path, 'node'],
+    message: `service "${s.service}" is pinned to node ${s.node} here and to ${others.join(', ')} by its own deploy.placement.constraints: no node satisfies both, the task would stay pending`,
+    hint: `give node: ${others[0]}, or remove the constraint from the service`,
+  }];
 }

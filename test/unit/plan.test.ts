@@ -125,3 +125,23 @@ describe('plan: generated names (src/plan/names.ts)', () => {
     for (const d of r.diagnostics) expect(d.file === FILE && d.message.length > 0).toBe(true);
   });
 });
+
+describe('plan: node: against the service\'s own placement (Swarm)', () => {
+  // node: adds node.hostname == NODE; the service's own constraint on another hostname made the
+  // two unsatisfiable together, with no diagnostic (found by the stage table's review).
+  const withPlacement = (constraints: string[]) => ({ services: { db: { image: 'x', deploy: { placement: { constraints } } } } });
+  const bind = (node: string) => svc('bind', [mnt('/data', 'db-data', { source: './data' })], { node });
+  it.each([
+    [['node.hostname == n2'], 'n1', ['SWARM_NODE_CONFLICT']],
+    [['node.hostname==n2', 'node.role == worker'], 'n1', ['SWARM_NODE_CONFLICT']],
+    [['node.hostname == n1'], 'n1', []],
+    [['node.role == worker', 'node.labels.disk == ssd'], 'n1', []],
+  ])('constraints %j with node %s: %j', (constraints, node, codes) => {
+    const r = run([bind(node)], 'swarm', withPlacement(constraints));
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(codes);
+    if (codes.length) expect(r.diagnostics.find((d) => d.code === 'SWARM_NODE_CONFLICT')).toMatchObject({ path: [...P(), 'node'], message: expect.stringContaining('pinned to node n1 here and to n2') });
+  });
+  it('Compose (not Swarm) says nothing', () => {
+    expect(run([bind('n1')], 'compose', withPlacement(['node.hostname == n2'])).diagnostics.filter((d) => d.code === 'SWARM_NODE_CONFLICT')).toEqual([]);
+  });
+});
