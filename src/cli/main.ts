@@ -179,7 +179,9 @@ Examples:
           // JSON says stale: true instead of listing STALE_OUTPUT (scripts read that field).
           io.stdout(JSON.stringify({ ok: exitCode(all, outcome) === EXIT.ok, stale: stale !== undefined, diagnostics: JSON.parse(diagnosticsToJson(diagnostics)) }, null, 2) + '\n');
         } else {
-          report(io, all, opts);
+          // STALE_OUTPUT last and always shown, past the screenful of other findings.
+          report(io, diagnostics, opts);
+          if (stale) report(io, [stale.stale], opts);
           if (stale) io.stdout(terminalText(await unifiedDiff(opts.output!, current ?? '', result.text!)));
         }
         setExit(exitCode(all, outcome));

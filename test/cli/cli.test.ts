@@ -54,6 +54,18 @@ describe('build', () => {
     expect(statSync(out).mtimeMs).toBe(mtime);
   });
 
+  it('--check: STALE_OUTPUT is printed last and past the screenful of other findings', async () => {
+    // 25 services of a stateful image given pattern none: 25 warnings, more than the 20 lines shown.
+    const names = Array.from({ length: 25 }, (_, i) => `db${i}`);
+    const text = `services:\n${names.map((n) => `  ${n}: {image: postgres:16}\n`).join('')}x-persistence:\n  services:\n${names.map((n) => `    ${n}: {pattern: none}\n`).join('')}`;
+    const dir = project(text);
+    const r = await cli(['build', '--check', '-f', join(dir, 'compose.persist.yaml'), '-o', join(dir, 'missing.yml')]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.some((l) => /more \(0 errors\) not shown/.test(l)), r.stderr).toBe(true);
+    expect(lines.at(-1)).toMatch(/missing\.yml: error STALE_OUTPUT the file is missing; run: /);
+  });
+
   it('--check --format json reports stale as data', async () => {
     const dir = project();
     const r = await cli(['build', '--check', '--format', 'json', '-f', join(dir, 'compose.persist.yaml'), '-o', join(dir, 'missing.yml')]);
