@@ -62,6 +62,8 @@ describe('build --check and -o (src/output-file.ts)', () => {
   it("the sources named in emit's header, resolved next to the generated file", () => {
     expect(generatedFrom(`#${header(['a.persist.yaml', 'b.yaml'], 'compose').split('\n').join('\n#')}\n\nservices: {}\n`, 'dir/out.yml')).toEqual([`${process.cwd()}/dir/a.persist.yaml`, `${process.cwd()}/dir/b.yaml`]);
     expect(generatedFrom('services: {}\n', 'out.yml')).toEqual([]);
+    // a Swarm output's header names its target after the sources: not part of a file name
+    expect(generatedFrom(`#${header(['stack.persist.yaml'], 'swarm').split('\n').join('\n#')}\n\nservices: {}\n`, 'out.yml')).toEqual([`${process.cwd()}/stack.persist.yaml`]);
   });
 });
 
