@@ -106,7 +106,8 @@ class Splicer {
       else if (e.op === 'delete') this.remove(e.path);
       else if (e.op === 'add') this.add(e.path, e.key, e.value, e.first === true);
       else if (e.op === 'append') this.append(e.path, e.items);
-      else this.replace(e.path, e.value);
+      else if (e.op === 'replace') this.replace(e.path, e.value);
+      else this.plainAt(e.path); // a block mapping already: nothing to change
     }
     for (const [name, own] of flowServices) this.flowService(name, own);
     return this.apply();
@@ -127,6 +128,13 @@ class Splicer {
     return { node, pair, parent };
   }
 
+  /** The node at a path must be a plain block collection (a `block` edit on one that is). */
+  private plainAt(path: YamlPath): void {
+    const { node } = this.walk(path);
+    if (node.kind === 'map' || node.kind === 'seq') this.plain(node, path);
+    else unsupported(`not a plain block mapping at ${path.join('.')}`);
+  }
+
   /** A collection (at `at`) the edits may extend in place: block style, no anchor. */
   private plain(n: FMap | FSeq, at: YamlPath): void {
     if (n.anchor === undefined && !n.flow) return;
@@ -136,7 +144,7 @@ class Splicer {
   /** The service an edit falls in when that service is a flow mapping (it is rewritten whole). */
   private flowServiceOf(e: Edit): string | undefined {
     const at = e.op === 'add' ? [...e.path, e.key] : e.path;
-    if (at.length < 3 || at[0] !== 'services') return undefined;
+    if (at.length < (e.op === 'block' ? 2 : 3) || at[0] !== 'services') return undefined;
     const services = fastPair(this.input.fast.root, 'services')?.value;
     if (services?.kind !== 'map' || services.flow || services.anchor !== undefined) return undefined;
     const svc = fastPair(services, String(at[1]))?.value;
@@ -250,9 +258,10 @@ class Splicer {
     if (text.slice(svc.end, at).trim() !== '') unsupported('a comment after a flow service');
     const indent = /^ */.exec(text.slice(this.lineStart(svc.start)))![0].length + 2;
     // What the service means after its edits, from which the entries that change are printed.
-    const relative = edits.map((e): Edit => ({ ...e, path: e.path.slice(2) }));
+    const entries = edits.filter((e) => e.op !== 'block');
+    const relative = entries.map((e): Edit => ({ ...e, path: e.path.slice(2) }));
     const after = applyEditsToData(dataAt(this.input.data, path), relative);
-    const changed = new Set(edits.map((e) => String(e.op === 'add' && e.path.length === 2 ? e.key : e.path[2])));
+    const changed = new Set(entries.map((e) => String(e.op === 'add' && e.path.length === 2 ? e.key : e.path[2])));
     this.cuts.push({ from: text.lastIndexOf(':', svc.start) + 1, to: svc.end, text: '' });
     const written = new Set<string>();
     for (const p of svc.pairs) {

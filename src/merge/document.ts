@@ -41,6 +41,9 @@ export function applyEditsToDocument(doc: Document, edits: readonly Edit[]): voi
         pair.value.value = e.value;
         if (typeof e.value === 'string' && pair.value.type === 'PLAIN') pair.value.type = generatedStyle(e.value, 'value');
       } else pair.value = createNode(doc, e.value);
+    } else if (e.op === 'block') {
+      const map = container(doc, e.path);
+      if (isMap(map)) map.flow = false;
     } else {
       const map = container(doc, e.path.slice(0, -1), false);
       const key = String(e.path[e.path.length - 1]);

@@ -30,7 +30,13 @@ export type Edit =
   /** The value written at `path` (a mapping entry's) is replaced. */
   | { op: 'replace'; path: YamlPath; value: unknown }
   /** The mapping entry at `path` is removed. */
-  | { op: 'delete'; path: YamlPath };
+  | { op: 'delete'; path: YamlPath }
+  /**
+   * Layout only, no meaning: the flow mapping at `path` is printed in block style. A
+   * one-line `{ ... }` service that a fragment is for is written as a block, whether or
+   * not it gains entries (so outputs of earlier versions stay what build writes).
+   */
+  | { op: 'block'; path: YamlPath };
 
 /** The source as the planner reads it: what it means and what is written where. */
 export interface EditSource {
@@ -78,7 +84,10 @@ export function planEdits(source: EditSource, blockKey: string | undefined, frag
     if (!isMapping(written) || written.kind === 'alias') {
       // An aliased, empty or scalar service: replaced by its expansion with the entries added.
       edits.push({ op: 'replace', path, value: serviceWithFragment(effective, f) });
-    } else serviceEdits(index, path, written, effective, f, edits);
+    } else {
+      if (written.flow) edits.push({ op: 'block', path });
+      serviceEdits(index, path, written, effective, f, edits);
+    }
     Object.assign(newServices, f.services);
   }
   // An empty `services:` is written as a mapping, generated services or not (Compose wants one).
@@ -246,7 +255,7 @@ export function applyEditsToData(data: unknown, edits: readonly Edit[]): Obj {
       parent[last] = [...(Array.isArray(parent[last]) ? (parent[last] as unknown[]) : []), ...e.items];
     } else if (e.op === 'replace') {
       (at(e.path.slice(0, -1)) as Record<string | number, unknown>)[e.path[e.path.length - 1]!] = e.value;
-    } else {
+    } else if (e.op === 'delete') {
       const parent = at(e.path.slice(0, -1));
       if (!Array.isArray(parent)) delete parent[String(e.path[e.path.length - 1])];
     }

@@ -13,7 +13,7 @@ import { applyEditsToData, planEdits, planTargetEdits, type Edit } from '../../s
 import { applyEditsToDocument } from '../../src/merge/document.js';
 import { spliceOutput } from '../../src/emit/splice.js';
 import { parseSource, type SourceDoc } from '../../src/parse/parse.js';
-import { buildFile } from '../helpers/run.js';
+import { buildFile, buildText } from '../helpers/run.js';
 import { deepFreeze } from '../helpers/freeze.js';
 
 const frag = (service: string, extra: Partial<Fragment> = {}): Fragment => ({
@@ -141,6 +141,17 @@ describe('the edit list', () => {
     expect(out.services.db.volumes).toEqual(['./d:/d']);
     expect(out.services.web).toBe(data.services.web);
     expect(out.networks).toBe(data.networks);
+  });
+});
+
+describe('layout kept from earlier versions', () => {
+  it('a one-line service a fragment is for is written as a block even when it gains nothing (pattern none), by both printers', () => {
+    const text = 'services:\n  db: { image: "postgres:16", restart: "no" }\nx-persistence:\n  services:\n    db: { pattern: none, reason: stateless }\n';
+    for (const fast of [true, false]) {
+      const r = buildText(text, { fast });
+      expect(r.edits).toEqual([{ op: 'delete', path: ['x-persistence'] }, { op: 'block', path: ['services', 'db'] }]);
+      expect(r.text).toContain('  db:\n    image: "postgres:16"\n    restart: "no"\n');
+    }
   });
 });
 
