@@ -27,7 +27,7 @@ import { emit } from './emit/emit.js';
 import { spliceOutput } from './emit/splice.js';
 import { isDeepStrictEqual } from 'node:util';
 import { fastParse } from './yaml/fast-parse.js';
-import { fastMeans } from './yaml/fast-tree.js';
+import { fastMeans, fastToData } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
 import { toPlain } from './yaml/plain.js';
 import { documentIndex } from './yaml/positions.js';
@@ -159,7 +159,11 @@ export function runBuild(files: readonly SourceFile[], options: BuildOptions = {
     const audit: Plan = { file: first.file, target, services: [], unlisted: unlistedServices(view, undefined, target, options.variables) };
     if (!outputTarget(target).convertsPlainFiles) {
       if (options.planOnly) return done({ plan: audit });
-      return done({ plan: audit, text: combined ? emit(combined, files.map((f) => f.file), target) : first.text, relativePaths: hasRelativePaths(data) });
+      const text = combined ? emit(combined, files.map((f) => f.file), target) : first.text;
+      // Printed as it is, and read back like every output.
+      if (!readBack(text).means(data)) diagnostics.push(internal(first.file, 'the output printed from the -f files does not read back as their merged data'));
+      if (hasErrors(diagnostics)) return done({ plan: audit });
+      return done({ plan: audit, text, relativePaths: hasRelativePaths(data) });
     }
     diagnostics.push(...outputTarget(target).check(view, first.file));
     if (hasErrors(diagnostics) || options.planOnly) return done({ plan: audit });
@@ -233,41 +237,93 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   diagnostics.push(...locate(converted.diagnostics, sources));
   diagnostics.push(...locate(to.checkOutput(output, first.file, diagnostics), sources));
   const file = block?.file ?? first.file;
-  const composeCheck = (options.checkCompose ?? checkNow)(output, file);
-  const names = files.map((f) => f.file);
-  // The source text with the edits spliced in, when the file allows it and the result reads
-  // back as exactly the merged data; otherwise yaml's Document takes the same edits.
-  const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, data, edits, sources: names, target }) : { unsupported: 'read by the full parser' };
-  const why = 'unsupported' in spliced ? spliced.unsupported : readsAs(spliced.text, output) ? undefined : 'the spliced text did not read back as the merged data';
-  // Placed before the Document below is edited (the edit removes the block).
-  diagnostics.push(...locate(composeCheck(), sources));
-  if (hasErrors(diagnostics)) return {};
-  // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
-  if (!block && !combined && !converted.changed) return { text: first.text, relativePaths: hasRelativePaths(output) };
-  if ('text' in spliced && why === undefined) return { text: spliced.text, relativePaths: hasRelativePaths(output), printedBy: { path: 'splice' }, edits };
-  const doc = combined ?? first.doc;
-  // Each comment to the node its column says it belongs to (yaml gives them to the deepest one).
-  if (!combined) rehomeComments(doc, first.text);
-  try {
-    applyEditsToDocument(doc, edits);
-  } catch (e) {
-    if (!(e instanceof EditPathError)) throw e;
-    diagnostics.push({ code: 'INTERNAL', severity: 'error', file, path: [], message: `the output's edits do not fit the document: ${e.message}` });
+  const check = options.checkCompose ?? checkNow;
+  if (hasErrors(diagnostics)) {
+    // Nothing is printed; the Compose check still says what it would find.
+    diagnostics.push(...locate(check(output, file)(), sources));
     return {};
   }
-  return { text: emit(doc, names, target), relativePaths: hasRelativePaths(output), printedBy: { path: 'document', why: why ?? '' }, edits };
+  const names = files.map((f) => f.file);
+  const relativePaths = hasRelativePaths(output);
+  let printed: { text: string; printedBy?: BuildResult['printedBy']; back: ReadBack } | undefined;
+  let pending: (() => Diagnostic[]) | undefined;
+  /** The Compose check of what the text reads back as, started at once (the CLI's runs on a second thread). */
+  const readAndCheck = (text: string): ReadBack => {
+    const back = readBack(text);
+    pending?.();
+    pending = back.data === undefined ? undefined : check(back.data, file);
+    return back;
+  };
+  if (!block && !combined && !converted.changed) {
+    // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
+    printed = { text: first.text, back: readAndCheck(first.text) };
+  }
+  // The source text with the edits spliced in, when the file allows it and the result reads
+  // back as exactly the merged data; otherwise yaml's Document takes the same edits.
+  let why: string | undefined;
+  if (!printed) {
+    const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, data, edits, sources: names, target }) : { unsupported: 'read by the full parser' };
+    if ('text' in spliced) {
+      const back = readAndCheck(spliced.text);
+      if (back.means(output)) printed = { text: spliced.text, printedBy: { path: 'splice' }, back };
+      else why = 'the spliced text did not read back as the merged data';
+    } else why = spliced.unsupported;
+  }
+  let edited = false;
+  if (!printed) {
+    const doc = combined ?? first.doc;
+    // The source's own Document is edited (a copy of a large file costs seconds): positions of later diagnostics are read from the text again.
+    edited = !combined && first.fast === undefined;
+    // Each comment to the node its column says it belongs to (yaml gives them to the deepest one).
+    if (!combined) rehomeComments(doc, first.text);
+    try {
+      applyEditsToDocument(doc, edits);
+    } catch (e) {
+      if (!(e instanceof EditPathError)) throw e;
+      pending?.();
+      diagnostics.push(internal(file, `the output's edits do not fit the document: ${e.message}`));
+      return {};
+    }
+    const text = emit(doc, names, target);
+    printed = { text, printedBy: { path: 'document', why: why ?? '' }, back: readAndCheck(text) };
+  }
+  const { text, printedBy, back } = printed;
+  // Every printed output means the merged data, or it is not written.
+  const readsBack = back.means(output);
+  const unedited = (): readonly SourceDoc[] => (edited ? [parseSource(first, { fast: false }).value ?? first, ...sources.slice(1)] : sources);
+  const checked = pending?.() ?? [];
+  if (checked.length) diagnostics.push(...locate(checked, unedited()));
+  if (!readsBack) {
+    diagnostics.push(internal(file, `the output printed by the ${printedBy?.path ?? 'pass-through'} path does not read back as the merged data${back.data === undefined ? ' (it is not a YAML file the reader accepts)' : ''}`));
+    return {};
+  }
+  if (hasErrors(diagnostics)) return {};
+  return { text, relativePaths, ...(printedBy ? { printedBy, edits } : {}) };
 }
+
+function internal(file: string, message: string): Diagnostic {
+  return { code: 'INTERNAL', severity: 'error', file, path: [], message, hint: 'please report this: the output was not written' };
+}
+
+/** A printed text as read back: its data, and whether it means given data. */
+interface ReadBack {
+  /** Undefined when no reader accepts the text. */
+  data: unknown;
+  means(expected: unknown): boolean;
+}
+
+/** Every printed output is read again, by the fast reader where it can (ten times faster than yaml), else by the full parser. */
+export function readBack(text: string): ReadBack {
+  const fast = fastParse(text);
+  if (fast && !fast.duplicate) return { data: fastToData(fast), means: (expected) => fastMeans(fast, expected) };
+  const r = parseSource({ file: '(output)', text }, { fast: false });
+  const data = r.value?.data;
+  return { data, means: (expected) => r.value !== undefined && isDeepStrictEqual(data, expected) };
+}
+
 
 const checkNow = (output: unknown, file: string): (() => Diagnostic[]) => {
   const found = checkComposeSpec(output, file);
   return () => found;
 };
 
-/** Whether a text reads as the given data (the check on every spliced output). */
-function readsAs(text: string, expected: unknown): boolean {
-  const fast = fastParse(text);
-  if (fast) return fastMeans(fast, expected);
-  // The fast reader could not read it: the full parser (without trying the fast reader again).
-  const r = parseSource({ file: '(output)', text }, { fast: false });
-  return r.value !== undefined && isDeepStrictEqual(r.value.data, expected);
-}
