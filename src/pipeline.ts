@@ -246,14 +246,12 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   const names = files.map((f) => f.file);
   const relativePaths = hasRelativePaths(output);
   let printed: { text: string; printedBy?: BuildResult['printedBy']; back: ReadBack } | undefined;
-  let pending: (() => Diagnostic[]) | undefined;
-  /** The Compose check of what the text reads back as, started at once (the CLI's runs on a second thread). */
-  const readAndCheck = (text: string): ReadBack => {
-    const back = readBack(text);
-    pending?.();
-    pending = back.data === undefined ? undefined : check(back.data, file);
-    return back;
-  };
+  // The Compose check of what is printed: started now on the output data (the CLI's runs on a
+  // second thread while the text is spliced and read back). Every printed text must read back as
+  // exactly this data, so on a text that does the check holds for what was read back; one that
+  // does not is an error, and is checked itself (below), so its findings are the printed text's.
+  let pending: (() => Diagnostic[]) | undefined = check(output, file);
+  const readAndCheck = (text: string): ReadBack => readBack(text);
   if (!block && !combined && !converted.changed) {
     // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
     printed = { text: first.text, back: readAndCheck(first.text) };
@@ -291,6 +289,10 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   // Every printed output means the merged data, or it is not written.
   const readsBack = back.means(output);
   const unedited = (): readonly SourceDoc[] => (edited ? [parseSource(first, { fast: false }).value ?? first, ...sources.slice(1)] : sources);
+  if (!readsBack) {
+    pending?.();
+    pending = back.data === undefined ? undefined : check(back.data, file);
+  }
   const checked = pending?.() ?? [];
   if (checked.length) diagnostics.push(...locate(checked, unedited()));
   if (!readsBack) {
@@ -315,7 +317,18 @@ interface ReadBack {
 /** Every printed output is read again, by the fast reader where it can (ten times faster than yaml), else by the full parser. */
 export function readBack(text: string): ReadBack {
   const fast = fastParse(text);
-  if (fast && !fast.duplicate) return { data: fastToData(fast), means: (expected) => fastMeans(fast, expected) };
+  if (fast && !fast.duplicate) {
+    // The data is made only when asked (a text that reads back as expected never needs it).
+    let data: unknown;
+    let made = false;
+    return {
+      get data() {
+        if (!made) [data, made] = [fastToData(fast), true];
+        return data;
+      },
+      means: (expected) => fastMeans(fast, expected),
+    };
+  }
   const r = parseSource({ file: '(output)', text }, { fast: false });
   const data = r.value?.data;
   return { data, means: (expected) => r.value !== undefined && isDeepStrictEqual(data, expected) };

@@ -645,6 +645,11 @@ interface OpsContext {
 /** Builds the source and finds the engine: undefined (after printing why) when either fails. */
 async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined> {
   const files = inputFiles(opts);
+  // The engine is asked while the file is built (a separate process: the two overlap).
+  const { cliEngine } = await import('../engine/cli-engine.js');
+  const engine = cliEngine();
+  // The data commands use the Docker CLI alone: no Compose needed.
+  const probing = engine.probe({ compose: false });
   const { result } = run(io, files, { ...opts, target: 'compose', format: 'text' });
   report(io, result.diagnostics.filter((d) => d.severity === 'error'), opts);
   if (hasErrors(result.diagnostics) || result.text === undefined) return undefined;
@@ -655,10 +660,7 @@ async function opsContext(io: Io, opts: OpsOpts): Promise<OpsContext | undefined
   const output = loadOutput(result.text, files[0]!);
   const project = outputProject(output, files[0]!, { flag: opts.projectName, env: process.env.COMPOSE_PROJECT_NAME });
   if ('error' in project) throw new UsageError(project.error);
-  const { cliEngine } = await import('../engine/cli-engine.js');
-  const engine = cliEngine();
-  // The data commands use the Docker CLI alone: no Compose needed.
-  const info = await engine.probe({ compose: false });
+  const info = await probing;
   if ('error' in info) {
     io.stderr(`compose-persist: error ${info.error}\n`);
     return undefined;

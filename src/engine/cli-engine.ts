@@ -20,7 +20,7 @@ function onPath(name: string): boolean {
   if (isAbsolute(name) || name.includes('/')) return ok(name);
   return (process.env.PATH ?? '').split(delimiter).filter(Boolean).some((d) => ok(join(d, name)));
 }
-import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from './engine.js';
+import type { ComposeTarget, Engine, ExecOptions, ExecResult } from './engine.js';
 
 /** Runs one command; never throws for a failing command (its code says so), only rejects when it cannot start. */
 export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -74,7 +74,8 @@ export interface CliEngineOptions {
 
 export function cliEngine(options: CliEngineOptions = {}): Engine {
   const dockerCmd = options.docker ?? 'docker';
-  let found: Promise<EngineInfo | { error: string }> | undefined;
+  let server: Promise<ExecResult> | undefined;
+  let composeFound: Promise<{ cmd: readonly string[]; version: string } | undefined> | undefined;
 
   async function findCompose(): Promise<{ cmd: readonly string[]; version: string } | undefined> {
     const candidates: (readonly string[])[] = options.compose
@@ -95,17 +96,16 @@ export function cliEngine(options: CliEngineOptions = {}): Engine {
 
   const engine: Engine = {
     async probe(needs = {}) {
-      found ??= (async () => {
-        const [v, compose] = await Promise.all([exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']), findCompose()]);
-        if (v.code !== 0 || !v.stdout.trim()) {
-          const why = v.stderr.trim().split('\n').pop() ?? '';
-          return { error: `no Docker engine reachable${why ? `: ${why}` : ''}` };
-        }
-        return { compose: compose?.cmd ?? [], composeVersion: compose?.version ?? '', serverVersion: v.stdout.trim() };
-      })();
-      const info = await found;
-      if ('error' in info || info.compose.length || needs.compose === false) return info;
-      return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
+      // Asked once each; Compose only when it is needed (the data commands do not: one process fewer).
+      server ??= exec(dockerCmd, ['version', '--format', '{{.Server.Version}}']);
+      if (needs.compose !== false) composeFound ??= findCompose();
+      const [v, compose] = await Promise.all([server, needs.compose !== false ? composeFound : undefined]);
+      if (v.code !== 0 || !v.stdout.trim()) {
+        const why = v.stderr.trim().split('\n').pop() ?? '';
+        return { error: `no Docker engine reachable${why ? `: ${why}` : ''}` };
+      }
+      if (!compose && needs.compose !== false) return { error: options.compose ? `Compose command "${options.compose}" does not answer` : 'no Compose found (tried "docker compose" and "docker-compose")' };
+      return { compose: compose?.cmd ?? [], composeVersion: compose?.version ?? '', serverVersion: v.stdout.trim() };
     },
     async compose(target: ComposeTarget, args: readonly string[], execOptions: ExecOptions = {}) {
       const info = await engine.probe();

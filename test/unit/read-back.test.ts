@@ -3,7 +3,8 @@
  * printer made it; the Compose schema check runs on what was read back. Here
  * yaml's Document printer is made to leave out the last edit (as a bug in it
  * would): the build reports an internal error instead of writing the text,
- * and the schema check saw the data of the text, not the data planned.
+ * and the schema check findings reported are those of the text's data, not
+ * of the data planned (whose check, started early, is set aside).
  */
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
@@ -20,9 +21,12 @@ const TEXT = 'services:\n  db:\n    image: postgres:16\nx-persistence:\n  servic
 
 function spy() {
   const seen: unknown[] = [];
-  const checkCompose = (output: unknown): (() => Diagnostic[]) => {
+  // Each check reports one finding that says which data it saw (only in the faulty-printer case, where findings are asserted).
+  const checkCompose = (output: unknown, file: string): (() => Diagnostic[]) => {
     seen.push(output);
-    return () => [];
+    const n = seen.length;
+    const saw = `check #${n} saw top-level volumes: ${(output as { volumes?: unknown }).volumes ? 'some' : 'none'}`;
+    return () => (faulty.on ? [{ code: 'OUTPUT_INVALID', severity: 'warning', file, path: [], message: saw }] : []);
   };
   return { seen, checkCompose };
 }
@@ -38,10 +42,16 @@ describe('read-back of every printed output', () => {
       expect(internal).toHaveLength(1);
       expect(internal[0]).toMatchObject({ severity: 'error', file: 'compose.persist.yaml' });
       expect(internal[0]!.message).toMatch(/printed by the document path does not read back as the merged data/);
-      // The schema check saw the printed text's data: the declaration the faulty printer left out is missing.
-      expect(seen).toHaveLength(1);
-      expect((seen[0] as { volumes?: unknown }).volumes).toBeUndefined();
-      expect((seen[0] as { services: { db: { volumes: unknown[] } } }).services.db.volumes).toHaveLength(1);
+      // The check started early on the planned data is set aside: the text does not read back as
+      // it, so the text's own data is checked, and only that check's findings are reported. The
+      // printed data lacks the declaration the faulty printer left out.
+      expect(seen).toHaveLength(2);
+      const printed = seen[1] as { volumes?: unknown; services: { db: { volumes: unknown[] } } };
+      expect(printed.volumes).toBeUndefined();
+      expect(printed.services.db.volumes).toHaveLength(1);
+      expect((seen[0] as { volumes?: unknown }).volumes).toBeDefined();
+      const reported = r.diagnostics.filter((d) => d.code === 'OUTPUT_INVALID').map((d) => d.message);
+      expect(reported).toEqual(['check #2 saw top-level volumes: none']);
     } finally {
       faulty.on = false;
     }
