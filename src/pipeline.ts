@@ -251,10 +251,9 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   // exactly this data, so on a text that does the check holds for what was read back; one that
   // does not is an error, and is checked itself (below), so its findings are the printed text's.
   let pending: (() => Diagnostic[]) | undefined = check(output, file);
-  const readAndCheck = (text: string): ReadBack => readBack(text);
   if (!block && !combined && !converted.changed) {
     // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
-    printed = { text: first.text, back: readAndCheck(first.text) };
+    printed = { text: first.text, back: readBack(first.text) };
   }
   // The source text with the edits spliced in, when the file allows it and the result reads
   // back as exactly the merged data; otherwise yaml's Document takes the same edits.
@@ -262,7 +261,7 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   if (!printed) {
     const spliced = combined ? { unsupported: 'several files' } : first.fast ? spliceOutput({ text: first.text, fast: first.fast, data, edits, sources: names, target }) : { unsupported: 'read by the full parser' };
     if ('text' in spliced) {
-      const back = readAndCheck(spliced.text);
+      const back = readBack(spliced.text);
       if (back.means(output)) printed = { text: spliced.text, printedBy: { path: 'splice' }, back };
       else why = 'the spliced text did not read back as the merged data';
     } else why = spliced.unsupported;
@@ -283,7 +282,7 @@ function print({ files, sources, combined, data, block, fragments, target, optio
       return {};
     }
     const text = emit(doc, names, target);
-    printed = { text, printedBy: { path: 'document', why: why ?? '' }, back: readAndCheck(text) };
+    printed = { text, printedBy: { path: 'document', why: why ?? '' }, back: readBack(text) };
   }
   const { text, printedBy, back } = printed;
   // Every printed output means the merged data, or it is not written.

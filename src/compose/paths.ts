@@ -35,8 +35,9 @@ export interface BindSourceCheck {
 
 export function checkBindSource(source: string): BindSourceCheck {
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(source)) return { error: `bind source ${JSON.stringify(source)} holds a control character or line break` };
-  // Compose interpolates ${...} before it reads a volume spec: a ":" inside one (${DIR:-./pg}) is not a separator.
-  if (source.replace(/\$\$|\$\{[^}]*\}/g, '').includes(':')) return { error: `bind source ${JSON.stringify(source)} holds ":", which Compose reads as a separator` };
+  // Compose interpolates before it reads a volume spec: read as it does with the variables unset
+  // (${DIR:-./pg} is ./pg; a default that holds ':' is still one).
+  if (interpolateUnset(source).includes(':')) return { error: `bind source ${JSON.stringify(source)} holds ":", which Compose reads as a separator` };
   const unsafe = unsafeHostPath(source, 'bind source');
   return unsafe ? { unsafe } : {};
 }

@@ -7,6 +7,7 @@ import type { Diagnostic, StageResult } from '../diagnostics.js';
 import type { Level, Plan, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
 import type { ComposeView } from '../compose/view.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
+import { placementConstraints } from '../resolve/own-mounts.js';
 import type { PatternPlan, PatternTable, PlanContext } from '../patterns/index.js';
 import { checkNames, volumeUsers } from './names.js';
 import { listSome } from '../strings.js';
@@ -124,11 +125,7 @@ function swarmLevel(s: ResolvedService, support: string, level: Level, file: str
  */
 function nodeConflict(s: ResolvedService, compose: ComposeView, file: string): Diagnostic[] {
   if (!s.node) return [];
-  const deploy = compose.services[s.service]?.deploy;
-  const placement = deploy && typeof deploy === 'object' ? (deploy as { placement?: unknown }).placement : undefined;
-  const constraints = placement && typeof placement === 'object' ? (placement as { constraints?: unknown }).constraints : undefined;
-  if (!Array.isArray(constraints)) return [];
-  const others = constraints.map(String).map((c) => /^\s*node\.hostname\s*==\s*(.+?)\s*$/.exec(c)?.[1]?.replace(/^["']|["']$/g, '')).filter((h): h is string => h !== undefined && h !== s.node);
+  const others = placementConstraints(compose.services[s.service]).map((c) => /^\s*node\.hostname\s*==\s*(.+?)\s*$/.exec(c)?.[1]?.replace(/^["']|["']$/g, '')).filter((h): h is string => h !== undefined && h !== s.node);
   if (!others.length) return [];
   return [{
     code: 'SWARM_NODE_CONFLICT', severity: 'error', file, path: [...s.path, 'node'],

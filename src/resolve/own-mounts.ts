@@ -69,10 +69,15 @@ function namedKind(source: string, topVolumes: Record<string, unknown>): { kind:
   return { kind: 'volume', extra: '' };
 }
 
+/** The service's own deploy.placement.constraints, as strings ([] without any). */
+export function placementConstraints(service: ServiceView | undefined): string[] {
+  const constraints = asObj(asObj(asObj(service?.deploy).placement)).constraints;
+  return Array.isArray(constraints) ? constraints.map(String) : [];
+}
+
 /** Whether deploy.placement pins the service to one node (node.hostname or node.id ==). */
 export function pinnedToNode(service: ServiceView): boolean {
-  const constraints = asObj(asObj(asObj(service.deploy).placement)).constraints;
-  return Array.isArray(constraints) && constraints.some((c) => /^\s*node\.(hostname|id)\s*==/.test(String(c)));
+  return placementConstraints(service).some((c) => /^\s*node\.(hostname|id)\s*==/.test(c));
 }
 
 function classify(kind: OwnMountKind, target: string, source: string | undefined, extra: string, swarmUnpinned: boolean, index?: number): OwnMount {
