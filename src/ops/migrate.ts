@@ -10,9 +10,9 @@
 import type { Engine } from '../engine/engine.js';
 import { dataMoves, mountReader, type DataSource } from '../check/data-safety.js';
 import { asMapping } from '../yaml/plain.js';
-import { createVolume, inspectVolume, LABEL_PREFIX, oneLine } from './volumes.js';
+import { inspectVolume, oneLine } from './volumes.js';
 import type { HostFs } from '../engine/host-fs.js';
-import { composeLabels, helperRun, isEmpty, mayFailToMount, removeCreated, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
+import { createForMount, helperRun, isEmpty, removeCreated, runningUsers, stopContainers, toMount, type PersistedMount, type Running } from './mounts.js';
 import { DEFAULT_HELPER } from './backup.js';
 import { shellCommand } from '../shell-quote.js';
 
@@ -158,8 +158,7 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
   // Bind targets that did not exist (known only with options.fs: the host's file system).
   const createdDirs: string[] = [];
   const fail = async (error: string): Promise<ApplyResult> => {
-    const fs = options.fs;
-    await removeCreated(engine, async (dir) => (fs ? (await fs.remove(dir), !(await fs.exists(dir))) : false), helper, { volumes: created, dirs: createdDirs }, 'migration', log);
+    await removeCreated(engine, options.fs, helper, { volumes: created, dirs: createdDirs }, 'migration', log);
     return { ok: false, error };
   };
 
@@ -188,13 +187,10 @@ export async function applyMigration(input: MigrateInput, plan: MigratePlan, opt
   // cannot mount it (a shared host directory that does not exist, an NFS export that does not
   // answer) fails here, with the services still running.
   for (const c of create) {
-    const labels = c.to.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: c.to.key } : composeLabels(project, c.to.key);
-    const e = await createVolume(engine, { name: c.to.source, driver: c.to.driver ?? 'local', options: c.to.driverOpts ?? {}, labels }, options.signal);
-    if (e) return fail(e);
-    created.push(c.to.source);
-    if (!mayFailToMount(c.to.driver, c.to.driverOpts)) continue;
-    const mounted = await isEmpty(engine, c.to.source, helper, options.signal);
-    if (typeof mounted === 'object') return fail(`the new volume ${c.to.source} (${c.service} ${c.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}${mountHint(c.to)}; nothing was copied`);
+    const { source: name, key, driver, driverOpts, external } = c.to;
+    const made = await createForMount(engine, { name, key, ...(driver ? { driver } : {}), ...(driverOpts ? { driverOpts } : {}), ...(external ? { external } : {}) }, project, helper, created, options.signal);
+    if (made && 'error' in made) return fail(made.error);
+    if (made) return fail(`the new volume ${name} (${c.service} ${c.target}) cannot be mounted: ${made.unmountable}${mountHint(c.to)}; nothing was copied`);
   }
 
   const users = new Map<string, Running>();

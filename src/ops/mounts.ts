@@ -9,7 +9,8 @@ import type { Plan } from '../model.js';
 import { serviceMounts, type DataSource } from '../check/data-safety.js';
 import { matchImage } from '../resolve/catalog.js';
 import { asMapping } from '../yaml/plain.js';
-import { oneLine } from './volumes.js';
+import type { HostFs } from '../engine/host-fs.js';
+import { createVolume, keptLabels, oneLine } from './volumes.js';
 
 export interface OpsContext {
   engine: Engine;
@@ -148,17 +149,44 @@ export function mayFailToMount(driver: string | undefined, options: Record<strin
 export const MISSING_BIND = /bind source path does not exist/i;
 
 /** Whether a volume or bind source holds anything (a helper lists it). */
-export async function isEmpty(engine: Engine, source: string, helperImage: string, signal?: AbortSignal): Promise<boolean | { error: string }> {
+export async function isEmpty(engine: Engine, source: string, helperImage: string, signal?: AbortSignal): Promise<boolean | { error: string; reason: string }> {
   const r = await engine.docker(helperRun(helperImage, [[source, '/to', true]], ['sh', '-c', 'ls -A /to | head -n 1']), signal ? { signal } : {});
   // A host directory that does not exist holds nothing (and is not created by looking).
   if (r.code !== 0 && MISSING_BIND.test(r.stderr)) return true;
-  if (r.code !== 0) return { error: `cannot look into ${source}: ${oneLine(r.stderr) || `exit ${r.code}`}` };
+  if (r.code !== 0) {
+    const reason = oneLine(r.stderr) || `exit ${r.code}`;
+    return { error: `cannot look into ${source}: ${reason}`, reason };
+  }
   return r.stdout.trim() === '';
 }
 
 /** Compose's labels on the volumes it creates: a volume restored or migrated into before `up` is then Compose's own. */
 export function composeLabels(project: string, key: string): Record<string, string> {
   return { 'com.docker.compose.project': project, 'com.docker.compose.volume': key };
+}
+
+/** A volume a restore or migration creates for a mount: kept ones carry ours, the others Compose's labels (so `up` takes it as its own). */
+export interface NewVolume {
+  name: string;
+  key: string;
+  driver?: string;
+  driverOpts?: Record<string, string>;
+  /** A kept volume (keep:): its labels are ours. */
+  external?: boolean;
+}
+
+/**
+ * Creates a mount's missing volume before anything is stopped (its name goes into `created`)
+ * and, when it can fail to mount, mounts it once: `unmountable` is then the engine's reason.
+ */
+export async function createForMount(engine: Engine, v: NewVolume, project: string, helperImage: string, created: string[], signal?: AbortSignal): Promise<{ error: string } | { unmountable: string } | undefined> {
+  const labels = v.external ? keptLabels(project, v.key) : composeLabels(project, v.key);
+  const e = await createVolume(engine, { name: v.name, driver: v.driver ?? 'local', options: v.driverOpts ?? {}, labels }, signal);
+  if (e) return { error: e };
+  created.push(v.name);
+  if (!mayFailToMount(v.driver, v.driverOpts)) return undefined;
+  const mounted = await isEmpty(engine, v.name, helperImage, signal);
+  return typeof mounted === 'object' ? { unmountable: mounted.reason } : undefined;
 }
 
 /**
@@ -168,7 +196,7 @@ export function composeLabels(project: string, key: string): Record<string, stri
  * take for the data. Problems are logged, never thrown: the command's own error comes first.
  */
 export async function removeCreated(
-  engine: Engine, removeDir: (dir: string) => Promise<boolean>, helperImage: string,
+  engine: Engine, fs: Pick<HostFs, 'exists' | 'remove'> | undefined, helperImage: string,
   created: { volumes: readonly string[]; dirs: readonly string[] }, what: string, log: (line: string) => void,
 ): Promise<void> {
   for (const name of created.volumes) {
@@ -177,6 +205,7 @@ export async function removeCreated(
   }
   for (const dir of created.dirs) {
     const r = await engine.docker(helperRun(helperImage, [[dir, '/to', false]], ['find', '/to', '-mindepth', '1', '-maxdepth', '1', '-exec', 'rm', '-rf', '{}', '+']));
-    if (r.code !== 0 || !(await removeDir(dir))) log(`error: could not remove ${dir}, which this ${what} created (remove it by hand)`);
+    if (r.code === 0 && fs) await fs.remove(dir);
+    if (r.code !== 0 || !fs || (await fs.exists(dir))) log(`error: could not remove ${dir}, which this ${what} created (remove it by hand)`);
   }
 }

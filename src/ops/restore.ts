@@ -8,10 +8,9 @@
  */
 import { join } from 'node:path';
 import type { HostFs } from '../engine/host-fs.js';
-import { createVolume, inspectVolume, oneLine } from './volumes.js';
-import { composeLabels, helperRun, isEmpty, mayFailToMount, removeCreated, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
+import { inspectVolume, oneLine } from './volumes.js';
+import { createForMount, helperRun, isEmpty, removeCreated, persistedMounts, runningUsers, stopContainers, type OpsContext, type PersistedMount, type Running } from './mounts.js';
 import { backup, DEFAULT_HELPER, MANIFEST, MANIFEST_FORMAT, type Manifest, type ManifestEntry } from './backup.js';
-import { LABEL_PREFIX } from './volumes.js';
 import { TarReader, type TarSummary } from './tar-reader.js';
 
 export interface RestoreOptions {
@@ -70,7 +69,7 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   // owners') and removed again on failure, like the volumes.
   const createdDirs: string[] = [];
   const fail = async (error: string): Promise<RestoreResult> => {
-    await removeCreated(ctx.engine, async (dir) => (await fs.remove(dir), !(await fs.exists(dir))), helper, { volumes: created, dirs: createdDirs }, 'restore', log);
+    await removeCreated(ctx.engine, fs, helper, { volumes: created, dirs: createdDirs }, 'restore', log);
     return { ok: false, error };
   };
   const manifest = readManifest(await fs.readText(join(options.dir, MANIFEST)), options.dir);
@@ -122,13 +121,10 @@ export async function restore(ctx: OpsContext, fs: HostFs, options: RestoreOptio
   // fails here, with the services still running.
   for (const s of steps) {
     if (!(s.create && s.mount.kind === 'volume')) continue;
-    const labels = s.mount.external ? { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: ctx.project, [`${LABEL_PREFIX}.volume`]: s.mount.key } : composeLabels(ctx.project, s.mount.key);
-    const e = await createVolume(ctx.engine, { name: s.mount.source, driver: s.mount.driver ?? 'local', options: s.mount.driverOpts ?? {}, labels }, options.signal);
-    if (e) return fail(e);
-    created.push(s.mount.source);
-    if (!mayFailToMount(s.mount.driver, s.mount.driverOpts)) continue;
-    const mounted = await isEmpty(ctx.engine, s.mount.source, helper, options.signal);
-    if (typeof mounted === 'object') return fail(`the volume ${s.mount.source} (${s.mount.service} ${s.mount.target}) cannot be mounted: ${mounted.error.replace(/^cannot look into \S+: /, '')}; nothing restored`);
+    const { source: name, key, driver, driverOpts, external } = s.mount;
+    const made = await createForMount(ctx.engine, { name, key, ...(driver ? { driver } : {}), ...(driverOpts ? { driverOpts } : {}), ...(external ? { external } : {}) }, ctx.project, helper, created, options.signal);
+    if (made && 'error' in made) return fail(made.error);
+    if (made) return fail(`the volume ${name} (${s.mount.service} ${s.mount.target}) cannot be mounted: ${made.unmountable}; nothing restored`);
   }
 
   // 3. Stop what uses the targets; started again whatever happens.

@@ -19,6 +19,11 @@ export interface KeptVolume {
 
 export const LABEL_PREFIX = 'dev.compose-persist';
 
+/** The labels of a kept volume (Compose never creates it, so it carries ours, not Compose's). */
+export function keptLabels(project: string, key: string): Record<string, string> {
+  return { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: key };
+}
+
 /** The kept volumes of a plan, one per engine name (two mounts may share one). */
 export function keptVolumes(plan: Plan, project: string): { volumes: KeptVolume[]; errors: string[] } {
   const byName = new Map<string, KeptVolume>();
@@ -30,7 +35,7 @@ export function keptVolumes(plan: Plan, project: string): { volumes: KeptVolume[
         name: v.external,
         driver: v.driver?.driver ?? 'local',
         options: { ...(v.driver?.driverOpts ?? {}) },
-        labels: { [`${LABEL_PREFIX}.kept`]: 'true', [`${LABEL_PREFIX}.project`]: project, [`${LABEL_PREFIX}.volume`]: v.name },
+        labels: keptLabels(project, v.name),
         services: [s.service],
       };
       const seen = byName.get(want.name);

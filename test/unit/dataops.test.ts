@@ -316,7 +316,7 @@ describe('looking into a host directory does not create it', async () => {
     const engine = fakeEngine(() => ({ code: 125, stderr: 'docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /p/data/a\n\nRun \'docker run --help\' for more information\n' }));
     expect(await isEmpty(engine, '/p/data/a', 'busybox')).toBe(true);
     const other = fakeEngine(() => ({ code: 125, stderr: 'docker: Error response from daemon: permission denied\n' }));
-    expect(await isEmpty(other, '/p/data/a', 'busybox')).toEqual({ error: 'cannot look into /p/data/a: permission denied' });
+    expect(await isEmpty(other, '/p/data/a', 'busybox')).toEqual({ error: 'cannot look into /p/data/a: permission denied', reason: 'permission denied' });
   });
 });
 
