@@ -29,7 +29,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fastParse } from './yaml/fast-parse.js';
 import { fastMeans, fastToData } from './yaml/fast-tree.js';
 import { hasRelativePaths } from './emit/relative.js';
-import { toPlain } from './yaml/plain.js';
+import { asMapping, toPlain } from './yaml/plain.js';
 import { documentIndex } from './yaml/positions.js';
 import { LineIndex } from './yaml/source-index.js';
 import type { Variables } from './compose/interpolate.js';
@@ -235,12 +235,16 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   const edits = retargeted ? planTargetEdits(source, mergeEdits, converted.drop, converted.version) : mergeEdits;
   const output = retargeted ? applyEditsToData(data, edits) : merged;
   diagnostics.push(...locate(converted.diagnostics, sources));
-  diagnostics.push(...locate(to.checkOutput(output, first.file, diagnostics), sources));
   const file = block?.file ?? first.file;
-  const check = options.checkCompose ?? checkNow;
+  const composeCheck = options.checkCompose ?? checkNow;
+  // The checks of what is printed, the target's own file format (Swarm: docker/cli's stack
+  // schema) and the Compose schema, run on the data every printed text must read back as; a
+  // text that reads back otherwise is checked again on its own data (below). The target's
+  // first: when it refuses the output, nothing is printed at all.
+  diagnostics.push(...locate(to.checkOutput(output, first.file, diagnostics), sources));
   if (hasErrors(diagnostics)) {
     // Nothing is printed; the Compose check still says what it would find.
-    diagnostics.push(...locate(check(output, file)(), sources));
+    diagnostics.push(...locate(composeCheck(output, file)(), sources));
     return {};
   }
   const names = files.map((f) => f.file);
@@ -250,7 +254,7 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   // second thread while the text is spliced and read back). Every printed text must read back as
   // exactly this data, so on a text that does the check holds for what was read back; one that
   // does not is an error, and is checked itself (below), so its findings are the printed text's.
-  let pending: (() => Diagnostic[]) | undefined = check(output, file);
+  let pending: (() => Diagnostic[]) | undefined = composeCheck(output, file);
   if (!block && !combined && !converted.changed) {
     // Without a block, a file already in the target's form passes through as written (build is idempotent on its output).
     printed = { text: first.text, back: readBack(first.text) };
@@ -290,7 +294,11 @@ function print({ files, sources, combined, data, block, fragments, target, optio
   const unedited = (): readonly SourceDoc[] => (edited ? [parseSource(first, { fast: false }).value ?? first, ...sources.slice(1)] : sources);
   if (!readsBack) {
     pending?.();
-    pending = back.data === undefined ? undefined : check(back.data, file);
+    if (back.data !== undefined) {
+      const own = to.checkOutput(asMapping(back.data), first.file, diagnostics);
+      const compose = composeCheck(back.data, file);
+      pending = () => [...own, ...compose()];
+    } else pending = undefined;
   }
   const checked = pending?.() ?? [];
   if (checked.length) diagnostics.push(...locate(checked, unedited()));
