@@ -1,17 +1,19 @@
-// Stage 6, merge (src/merge/merge.ts), on its own: a compose file, the fragments render made
-// for it (written out here), and the data the output means (mergeFragmentsIntoData): what is
-// appended, what is converted (depends_on's list form), what a service inherits through `<<`,
-// what is declared. The data and fragments are deep-frozen: the merge must not edit them.
-// The same cases go through yaml's Document (mergeFragments), whose printed text must read
-// back as that same data.
+// Stage 6, merge (src/merge/edits.ts), on its own: a compose file, the fragments render made
+// for it (written out here), and the data the output means (planEdits' list applied to the
+// data alone, as if every entry were written where the data has it): what is appended, what
+// is converted (depends_on's list form), what a service inherits through `<<`, what is
+// declared. The data and fragments are deep-frozen: the merge must not edit them.
+// The same cases go through yaml's Document (the same planning, applyEditsToDocument), whose
+// printed text must read back as that same data.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Fragment } from '../../src/model.js';
-import { composeView } from '../../src/compose/view.js';
-import { deepMerge, mergeFragments, mergeFragmentsIntoData, removeBlock } from '../../src/merge/merge.js';
-import { applyEditsToData, planTargetEdits } from '../../src/merge/edits.js';
+import type { Document } from 'yaml';
+import { applyEditsToData, deepMerge, planEdits, planTargetEdits, plainIndex } from '../../src/merge/edits.js';
 import { applyEditsToDocument } from '../../src/merge/document.js';
 import { parseSource } from '../../src/parse/parse.js';
+import { documentIndex } from '../../src/yaml/positions.js';
+import { LineIndex } from '../../src/yaml/source-index.js';
 import { deepFreeze } from '../helpers/freeze.js';
 
 const frag = (service: string, extra: Partial<Fragment> = {}): Fragment => ({
@@ -60,27 +62,44 @@ const cases: Case[] = [
   { name: '${VAR} text and other services are kept as written', text: 'services:\n  db:\n    image: "postgres:${PG:-16}"\n    environment: {A: "${A}"}\n  web: {image: y, ports: ["80:80"]}\n', fragments: [frag('db', { volumes: ['./d:/d'] })], expected: { services: { db: { image: 'postgres:${PG:-16}', environment: { A: '${A}' }, volumes: ['./d:/d'] }, web: { image: 'y', ports: ['80:80'] } } } },
 ];
 
+/**
+ * What the output means from plain data alone (no source text: every entry counts as written
+ * where the data has it): the merge's edits, then `version:` as the target's edits set it.
+ */
+function mergedData(data: unknown, blockKey: string | undefined, fragments: readonly Fragment[], version?: string): Record<string, unknown> {
+  const src = { data, index: plainIndex(data) };
+  return applyEditsToData(data, planTargetEdits(src, planEdits(src, blockKey, fragments), [], version));
+}
+
+/** The block cut from yaml's Document (an alias elsewhere to an anchor inside it gets a copy first). */
+const removeBlock = (doc: Document, key: string): void => applyEditsToDocument(doc, [{ op: 'delete', path: [key] }]);
+
+/** The fragments put into yaml's Document, the edits planned on what the document has written. */
+function mergeIntoDocument(doc: Document, data: unknown, fragments: readonly Fragment[]): void {
+  applyEditsToDocument(doc, planEdits({ data, index: documentIndex(doc, LineIndex.ofText('')) }, undefined, fragments));
+}
+
 function source(text: string) {
   const r = parseSource({ file: 'compose.yaml', text }, { fast: false });
   expect(r.diagnostics).toEqual([]);
   return r.value!;
 }
 
-describe('mergeFragmentsIntoData: what the output means', () => {
+describe('the merged data: what the output means', () => {
   it.each(cases)('$name', ({ text, blockKey, fragments, version, expected }) => {
     const data = deepFreeze(source(text).data);
-    expect(mergeFragmentsIntoData(data, blockKey, deepFreeze(fragments), version)).toEqual(expected);
+    expect(mergedData(data, blockKey, deepFreeze(fragments), version)).toEqual(expected);
   });
 
   it('version: (Swarm) is set, over one the file gives', () => {
-    expect(mergeFragmentsIntoData(deepFreeze({ services: { db: { image: 'x' } } }), undefined, [], '3.8')).toEqual({ version: '3.8', services: { db: { image: 'x' } } });
-    expect(mergeFragmentsIntoData(deepFreeze({ version: '2', services: {} }), undefined, [], '3.8')).toEqual({ version: '3.8', services: {} });
+    expect(mergedData(deepFreeze({ services: { db: { image: 'x' } } }), undefined, [], '3.8')).toEqual({ version: '3.8', services: { db: { image: 'x' } } });
+    expect(mergedData(deepFreeze({ version: '2', services: {} }), undefined, [], '3.8')).toEqual({ version: '3.8', services: {} });
   });
 
   it('the input is not edited even when not frozen, and what is not changed is shared', () => {
     const data = source('services:\n  db: {image: x}\n  web: {image: y}\nnetworks: {n: {}}\n').data as Record<string, Record<string, unknown>>;
     const before = structuredClone(data);
-    const out = mergeFragmentsIntoData(data, undefined, [frag('db', { volumes: ['./d:/d'] })]) as Record<string, Record<string, unknown>>;
+    const out = mergedData(data, undefined, [frag('db', { volumes: ['./d:/d'] })]) as Record<string, Record<string, unknown>>;
     expect(data).toEqual(before);
     expect(out.services!.web).toBe(data.services!.web);
     expect(out.networks).toBe(data.networks);
@@ -106,12 +125,12 @@ describe('deepMerge: the rule for set:', () => {
   });
 });
 
-describe('mergeFragments (yaml\'s Document): its text reads back as the same data', () => {
+describe('the edits on yaml\'s Document: its text reads back as the same data', () => {
   it.each(cases.filter((c) => c.version === undefined))('$name', ({ text, blockKey, fragments, expected }) => {
     const src = source(text);
-    const view = deepFreeze(composeView(src.data));
+    const data = deepFreeze(src.data);
     if (blockKey) removeBlock(src.doc, blockKey);
-    mergeFragments(src.doc, view, deepFreeze(fragments));
+    mergeIntoDocument(src.doc, data, deepFreeze(fragments));
     expect(parse(src.doc.toString(), { merge: true })).toEqual(expected);
   });
 });
