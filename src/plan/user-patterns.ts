@@ -6,13 +6,14 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, normalize, relative, resolve as resolvePath, sep } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import validateHeader from '../generated/pattern-validator.js';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import type { BlockInfo, Level, ResolvedSpec } from '../model.js';
 import { BUILTIN_TABLE, type PatternDef, type SwarmSupport } from '../patterns/index.js';
 import { pointerToPath } from '../validate/validate.js';
-import { positionOf } from '../yaml/positions.js';
+import { documentIndex } from '../yaml/positions.js';
+import { LineIndex, positionIn, type LinePos } from '../yaml/source-index.js';
 import { checkUserTemplate } from '../patterns/template-check.js';
 import { templateSpecs } from '../generated/templates.js';
 import { MAX_PATTERN_INPUT, regexProblem as regexSafety, schemaRegexes } from './safe-regex.js';
@@ -52,32 +53,36 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
   const name = NAME.exec(base)?.[1];
   if (!name) return fail(`a pattern file is named <name>.yaml.hbs with a lower-case name, e.g. inhouse-ssd.yaml.hbs`);
   if (builtinNames.has(name)) return fail(`"${name}" is a built-in pattern; give the user pattern another name`);
-  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n([\s\S]*)$/.exec(src.text);
+  const m = /^(---\r?\n[\s\S]*?)\r?\n---\r?\n([\s\S]*)$/.exec(src.text);
   if (!m) return fail('a pattern file starts with a YAML header between two --- lines (level:, summary:, parameters:)');
-  const lc = new LineCounter();
-  const doc = parseDocument(m[1]!, { lineCounter: lc, prettyErrors: false, logLevel: 'error' });
+  // The header is read where it is in the file (after its opening ---), so every offset is the
+  // file's and becomes line:col in one LineIndex of the whole file.
+  const lines = LineIndex.ofText(src.text);
+  const doc = parseDocument(m[1]!, { prettyErrors: false, logLevel: 'error' });
+  const index = documentIndex(doc, lines);
+  const at = (path: YamlPath, preferKey: boolean): LinePos => positionIn(index, path, preferKey) ?? { line: 1, col: 1 };
   if (doc.errors.length) {
-    const pos = lc.linePos(doc.errors[0]!.pos[0]);
-    return fail(`the header is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, pos.line + 1, pos.col);
+    const pos = lines.linePos(doc.errors[0]!.pos[0]);
+    return fail(`the header is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, pos.line, pos.col);
   }
   const header = doc.toJS() as unknown;
   if (!validateHeader(header)) {
     const e = validateHeader.errors![0]!;
     const extra = (e.params as { additionalProperty?: string }).additionalProperty;
     const path = [...pointerToPath(header, e.instancePath), ...(extra ? [extra] : [])];
-    const pos = positionOf(doc, lc, path, Boolean(extra)) ?? { line: 1, col: 1 };
+    const pos = at(path, Boolean(extra));
     const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
     const what = extra
       ? `has the unknown key "${extra}"; expected level, summary, mounts, swarm, parameters`
       : allowed ? `must be one of ${allowed.join(', ')}` : e.message ?? 'is invalid';
-    return fail(`header ${path.join('.') || 'mapping'} ${what}`, pos.line + 1, pos.col);
+    return fail(`header ${path.join('.') || 'mapping'} ${what}`, pos.line, pos.col);
   }
   const h = header as Header;
   if (h.parameters) {
     const bad = parametersProblem(h.parameters);
     if (bad) {
-      const pos = positionOf(doc, lc, ['parameters', ...bad.path], bad.atKey) ?? { line: 1, col: 1 };
-      return fail(`header parameters${bad.path.length ? `.${bad.path.join('.')}` : ''} ${bad.message}`, pos.line + 1, pos.col);
+      const pos = at(['parameters', ...bad.path], bad.atKey);
+      return fail(`header parameters${bad.path.length ? `.${bad.path.join('.')}` : ''} ${bad.message}`, pos.line, pos.col);
     }
   }
   // A parameter regex runs on values from the file: refused unless its backtracking is bounded (safe-regex.ts).
@@ -85,11 +90,11 @@ export function parseUserPattern(src: PatternSource, builtinNames: ReadonlySet<s
   for (const r of regexes) {
     const why = regexSafety(r.source);
     if (!why) continue;
-    const pos = positionOf(doc, lc, r.path, r.path[r.path.length - 2] === 'patternProperties') ?? { line: 1, col: 1 };
-    return fail(`header ${r.path.join('.')}: the regex ${JSON.stringify(r.source)} ${why}`, pos.line + 1, pos.col);
+    const pos = at(r.path, r.path[r.path.length - 2] === 'patternProperties');
+    return fail(`header ${r.path.join('.')}: the regex ${JSON.stringify(r.source)} ${why}`, pos.line, pos.col);
   }
   // Template lines count from the file's first line: the header and its two --- lines come first.
-  const offset = src.text.slice(0, src.text.length - m[2]!.length).split('\n').length - 1;
+  const offset = lines.linePos(src.text.length - m[2]!.length).line - 1;
   const problems = checkUserTemplate(m[2]!, new Set(Object.keys(templateSpecs).filter((k) => k.startsWith('_'))));
   if (problems.length) {
     return { diagnostics: problems.map((p) => ({ code: 'PATTERN_DEFINITION', severity: 'error', file: src.file, path: [], line: p.line + offset, col: p.col, message: p.message })) };

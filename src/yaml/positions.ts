@@ -3,10 +3,10 @@
  * speaks in paths ('services', 'db', 'volumes', 0) and this file turns a path
  * into the YAML node that was written there and its line:col.
  */
-import { isMap, isPair, isScalar, isSeq, isAlias, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, isAlias, type Document, type Node, type Pair } from 'yaml';
 import type { YamlPath } from '../diagnostics.js';
 import { isMergeKey } from './plain.js';
-import { LineIndex, positionIn, type LinePos, type SourceIndex, type WrittenNode } from './source-index.js';
+import { LineIndex, type SourceIndex, type WrittenNode } from './source-index.js';
 
 export type { LinePos } from './source-index.js';
 
@@ -102,12 +102,4 @@ function writtenNode(doc: Document, node: unknown): WrittenNode | undefined {
   if (isScalar(node)) return { kind: 'scalar', anchor: node.anchor, flow: false };
   // An empty value (`key:` with nothing after it) is a null scalar.
   return node === null ? { kind: 'scalar', flow: false } : undefined;
-}
-
-/**
- * Position of the value at `path` (or of its key with `preferKey`) in a document
- * read with a LineCounter. Where the path does not exist (a missing key), the parent is used.
- */
-export function positionOf(doc: Document, lineCounter: LineCounter, path: YamlPath, preferKey = false): LinePos | undefined {
-  return positionIn(documentIndex(doc, LineIndex.ofLineStarts(lineCounter.lineStarts)), path, preferKey);
 }

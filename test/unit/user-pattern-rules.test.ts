@@ -148,3 +148,19 @@ describe('what a rendered user template may hold (issue 13 point 5)', () => {
     expect(only('volumes:\n{{#each volumes}}\n  - {{q (concat "../../" name ":" target)}}\n{{/each}}\n').join()).toContain('leaves the project directory');
   });
 });
+
+describe('a header fault is positioned in the pattern file (the header read where it stands, after its ---)', () => {
+  const T = '{{> _named-volumes}}\n';
+  it('a header that is not YAML, where the reader found the fault (the unclosed list ends there)', () => {
+    const r = run(T, '---\nlevel: container\nsummary: [unclosed\n---\n');
+    expect(errors(r)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 3, col: 19, message: expect.stringContaining('the header is not valid YAML') }]);
+  });
+  it('an unknown header key and a bad level, at their own line (CRLF line ends too)', () => {
+    for (const nl of ['\n', '\r\n']) {
+      const unknown = run(T, ['---', 'level: container', 'summary: s', 'colour: blue', '---', ''].join(nl));
+      expect(errors(unknown)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 4, col: 1, message: expect.stringContaining('has the unknown key "colour"') }]);
+      const level = run(T, ['---', 'summary: s', 'level: cloud', '---', ''].join(nl));
+      expect(errors(level)).toEqual([{ code: 'PATTERN_DEFINITION', file: 'p/x.yaml.hbs', line: 3, col: 8, message: expect.stringContaining('must be one of') }]);
+    }
+  });
+});
