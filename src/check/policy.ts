@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { levelRank, type Plan, type ResolvedSpec } from '../model.js';
+import { targetFacts } from '../compose/target-facts.js';
 import { NONE_PATTERN } from '../patterns/index.js';
 
 export function checkPolicy(spec: ResolvedSpec, plan: Plan): Diagnostic[] {
@@ -17,7 +18,7 @@ export function checkPolicy(spec: ResolvedSpec, plan: Plan): Diagnostic[] {
       severity: 'error' as const,
       file: spec.file,
       path: [...s.path, 'pattern'],
-      message: `service "${s.service}" ends at level ${s.level} with pattern ${s.pattern}${plan.target === 'swarm' ? ' on Swarm' : ''}, below the required level ${required}`,
+      message: `service "${s.service}" ends at level ${s.level} with pattern ${s.pattern}${targetFacts(plan.target).levelQualifier}, below the required level ${required}`,
       hint: required === 'host' ? 'use pattern shared or plugin' : 'use pattern volume, bind, shared or plugin',
     }));
 }

@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import loadStackValidator from '../generated/stack-validator.js';
 import { pathToString, type Diagnostic, type YamlPath } from '../diagnostics.js';
 import type { ComposeView } from '../compose/view.js';
+import { targetFacts } from '../compose/target-facts.js';
 import { pointerToPath } from '../validate/validate.js';
 import type { OutputTarget, TargetOutput } from './targets.js';
 
@@ -137,4 +138,4 @@ function checkStack(output: Obj, file: string, reported: readonly Diagnostic[]):
 }
 
 /** The Swarm target: its rules, conversions and output check (docker stack deploy's). */
-export const swarmTarget: OutputTarget = { name: 'swarm', convertsPlainFiles: true, check, convert, checkOutput: checkStack };
+export const swarmTarget: OutputTarget = { ...targetFacts('swarm'), convertsPlainFiles: true, check, convert, checkOutput: checkStack };

@@ -3,11 +3,13 @@
  * what the target refuses in the source, how the merged output is converted for
  * it (the version it needs, the entries it drops), and the check of the
  * converted output. The pipeline and the printers ask the object; none of them
- * tests the target's name.
+ * tests the target's name. Each object is built on the target's facts
+ * (compose/target-facts.ts), which the stages below check/ ask instead.
  */
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import type { Target } from '../model.js';
 import type { ComposeView } from '../compose/view.js';
+import { targetFacts, type TargetFacts } from '../compose/target-facts.js';
 import { swarmTarget } from './swarm.js';
 
 type Obj = Record<string, unknown>;
@@ -25,8 +27,8 @@ export interface TargetOutput {
   diagnostics: Diagnostic[];
 }
 
-export interface OutputTarget {
-  name: Target;
+/** The target's facts (what the stages before check/ ask), with what the check stage does for it. */
+export interface OutputTarget extends TargetFacts {
   /**
    * A file without a block is output for this target too: converted and checked (Swarm: a
    * stack file like any other). Otherwise it passes through as written.
@@ -42,7 +44,7 @@ export interface OutputTarget {
 
 /** Compose: the output is the merged data as it is. */
 export const composeTarget: OutputTarget = {
-  name: 'compose',
+  ...targetFacts('compose'),
   convertsPlainFiles: false,
   check: () => [],
   convert: (merged) => ({ output: merged, drop: [], changed: false, diagnostics: [] }),

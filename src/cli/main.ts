@@ -12,6 +12,7 @@ import { diagnosticsToJson, formatDiagnostic, hasErrors, oneLine, terminalText, 
 import { explainRows, explainTable, ownMountsSummary, patternsTable } from '../explain.js';
 import { BUILTIN_PATTERNS } from '../patterns/index.js';
 import { TARGETS, type Target } from '../model.js';
+import { targetFacts } from '../compose/target-facts.js';
 import type { SourceFile } from '../parse/parse.js';
 import { insideDir, readExisting, readPatternDir, readSource, readVariables, sameFile, stdoutIsFile, writeAtomic } from './io.js';
 import { EXIT, exitCode, type Outcome } from './exit.js';
@@ -170,7 +171,7 @@ Examples:
         const existing = readExisting(opts.output!);
         if ('error' in existing) diagnostics.push(existing.error);
         const current = 'text' in existing ? existing.text : undefined;
-        const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(opts.target === 'compose' ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
+        const rebuild = shellCommand(['compose-persist', 'build', ...files.flatMap((f) => ['-f', f]), ...(targetFacts(opts.target).isDefault ? [] : ['--target', opts.target]), ...(opts.patterns ? ['--patterns', opts.patterns] : []), '-o', opts.output!]);
         // Only a built output, with no errors before, can be compared with the file.
         const stale = hasErrors(diagnostics) || result.text === undefined ? undefined : staleOutput({ file: opts.output!, built: result.text, current, rebuild, projectEnv: process.env.COMPOSE_PROJECT_NAME });
         if (stale) diagnostics.push(...stale.findings);

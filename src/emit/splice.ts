@@ -16,6 +16,7 @@ import { fastPair } from '../yaml/fast-tree.js';
 import { headerLines, printBlocks } from './emit.js';
 import { trimEndOf } from '../strings.js';
 import { yamlQuote } from '../yaml/scalar.js';
+import type { Target } from '../model.js';
 
 type Obj = Record<string, unknown>;
 type Printable = Obj | unknown[];
@@ -43,7 +44,7 @@ export interface SpliceInput {
   data: unknown;
   edits: readonly Edit[];
   sources: readonly string[];
-  target: string;
+  target: Target;
 }
 
 /** The output text, or why this file needs the Document path. */

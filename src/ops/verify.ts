@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComposeTarget, Engine, EngineInfo, ExecOptions, ExecResult } from '../engine/engine.js';
 import { levelRank, type Level, type Plan, type Target } from '../model.js';
+import { targetFacts } from '../compose/target-facts.js';
 import { BUILTIN_PATTERNS, NONE_PATTERN } from '../patterns/index.js';
 import { shellCommand, shellQuote } from '../shell-quote.js';
 import { oneLine } from './volumes.js';
@@ -138,7 +139,7 @@ const sleepDefault = (ms: number, signal?: AbortSignal): Promise<void> => new Pr
 
 /** The level a pattern gives on one Compose host (on Swarm the plan lowers unpinned ones to none for rescheduling, which one host cannot show). */
 function hostLevel(pattern: string, level: Level, target: Target): Level {
-  if (target !== 'swarm') return level;
+  if (!targetFacts(target).schedulesAcrossNodes) return level;
   const def = BUILTIN_PATTERNS.find((p) => p.name === pattern);
   return def && def.level !== 'backend' && levelRank(def.level) > levelRank(level) ? def.level : level;
 }

@@ -8,6 +8,7 @@
  * stage (the contexts below) rather than importing it.
  */
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
+import type { TargetFacts } from '../compose/target-facts.js';
 import type { Level, MountInput, PlannedBind, PlannedVolume, ResolvedBackend, ResolvedService, ServiceInput, ServicePlan, Target } from '../model.js';
 
 /** The kinds of back-end a pattern can take (resolve/backends.ts says which back-end types are of which kind). */
@@ -54,6 +55,8 @@ export interface MountResolution {
 /** What plan gives a pattern's hook for one resolved part of a service. */
 export interface PlanContext {
   target: Target;
+  /** What the target means for a pattern (whether it orders service start-up, ...). */
+  facts: TargetFacts;
   /** The service's profiles, for the services a pattern generates (they start with their service). */
   profiles: { profiles?: string[] };
   /** A named volume per mount, with the back-end's driver, and explain's lines for them. */

@@ -6,6 +6,7 @@
 import type { Diagnostic, StageResult } from '../diagnostics.js';
 import type { Level, Plan, PlannedVolume, ResolvedService, ResolvedSpec, ServicePlan, Target } from '../model.js';
 import type { ComposeView } from '../compose/view.js';
+import { targetFacts } from '../compose/target-facts.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
 import { placementConstraints } from '../resolve/own-mounts.js';
 import type { PatternPlan, PatternTable, PlanContext } from '../patterns/index.js';
@@ -16,7 +17,7 @@ export function plan(spec: ResolvedSpec, compose: ComposeView, patterns: Pattern
   const diagnostics: Diagnostic[] = [];
   const services = spec.services.map((s) => planService(s, patterns, target, spec.file, diagnostics, profilesOf(compose.services[s.service]?.profiles)));
   diagnostics.push(...checkNames(services, compose, spec.file));
-  if (target === 'swarm') diagnostics.push(...spec.services.flatMap((s) => nodeConflict(s, compose, spec.file)));
+  if (targetFacts(target).schedulesAcrossNodes) diagnostics.push(...spec.services.flatMap((s) => nodeConflict(s, compose, spec.file)));
   // A volume several services mount says so in explain (each service's line names the others).
   const users = volumeUsers(services, compose);
   const shared = services.map((p) => {
@@ -41,7 +42,8 @@ function profilesOf(v: unknown): { profiles?: string[] } {
 function planService(s: ResolvedService, patterns: PatternTable, target: Target, file: string, diagnostics: Diagnostic[], profiles: { profiles?: string[] }): ServicePlan {
   const pattern = patterns.get(s.pattern)!;
   let level: Level = pattern.level === 'backend' ? (s.backend?.level ?? 'host') : pattern.level;
-  const ctx: PlanContext = { target, profiles, namedVolumes: () => namedVolumes(s) };
+  const facts = targetFacts(target);
+  const ctx: PlanContext = { target, facts, profiles, namedVolumes: () => namedVolumes(s) };
   // A pattern without a plan hook: a named volume per mount (none without mounts).
   const part: PatternPlan = pattern.plan?.(s, ctx) ?? (pattern.needsMounts ? ctx.namedVolumes() : { generated: [] });
   const { volumes = [], binds = [], sidecar, init, generated } = part;
@@ -50,8 +52,8 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
   if (scratch) generated.push(...scratch.map((t) => `nothing at ${t}: lost when the container is recreated`));
 
   if (pattern.userDefined) generated.push(`user pattern ${pattern.name}: ${pattern.summary}`);
-  if (target === 'swarm') level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
-  if (target === 'swarm' && s.node && (pattern.swarm === 'needs-node' || pattern.swarm === 'per-node')) generated.push(`placement constraint node.hostname == ${s.node}`);
+  if (facts.schedulesAcrossNodes) level = swarmLevel(s, pattern.swarm, level, file, diagnostics);
+  if (facts.schedulesAcrossNodes && s.node && (pattern.swarm === 'needs-node' || pattern.swarm === 'per-node')) generated.push(`placement constraint node.hostname == ${s.node}`);
 
   return {
     service: s.service,
@@ -61,7 +63,7 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
     binds,
     ...(sidecar ? { sidecar } : {}),
     ...(init ? { init } : {}),
-    ...(s.node && target === 'swarm' ? { node: s.node } : {}),
+    ...(s.node && facts.schedulesAcrossNodes ? { node: s.node } : {}),
     ...(s.reason ? { reason: s.reason } : {}),
     ...(s.backend ? { backend: s.backend.name } : {}),
     ...(s.params ? { params: s.params } : {}),

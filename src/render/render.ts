@@ -17,6 +17,7 @@ import { fastToData } from '../yaml/fast-tree.js';
 import { yamlQuote } from '../yaml/scalar.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { Fragment, ServicePlan, Target } from '../model.js';
+import { targetFacts } from '../compose/target-facts.js';
 import type { PatternTable } from '../patterns/index.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -90,7 +91,7 @@ export function renderUserPlans(plans: readonly ServicePlan[], target: Target, t
     };
     let text: string;
     try {
-      text = t.render({ ...plan, swarm: target === 'swarm', target });
+      text = t.render({ ...plan, ...targetFacts(target).templateFlags, target });
     } catch (e) {
       fail(`failed: ${oneLine(e instanceof Error ? e.message : String(e))}`);
       continue;
@@ -134,7 +135,7 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
   const def = patterns.get(plan.pattern);
   const fn = userTemplates.get(plan.pattern) ?? builtinTemplates().templates.get(plan.pattern);
   if (!def || !fn) throw new RenderError(`no template for pattern ${plan.pattern}`);
-  return fn({ ...plan, swarm: target === 'swarm', target });
+  return fn({ ...plan, ...targetFacts(target).templateFlags, target });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Level, Target } from '../model.js';
 import { splitShortSpec, type ServiceView } from '../compose/view.js';
+import { targetFacts } from '../compose/target-facts.js';
 import { trimEndOf } from '../strings.js';
 
 export type OwnMountKind = 'volume' | 'bind' | 'anonymous' | 'tmpfs' | 'nfs' | 'cifs' | 'hostpath' | 'plugin' | 'external' | 'image' | 'other';
@@ -90,7 +91,7 @@ function classify(kind: OwnMountKind, target: string, source: string | undefined
 /** The service's own mounts, in file order (volumes:, then tmpfs:). */
 export function ownMounts(service: ServiceView | undefined, topVolumes: Record<string, unknown>, target: Target = 'compose'): OwnMount[] {
   if (!service) return [];
-  const unpinned = target === 'swarm' && !pinnedToNode(service);
+  const unpinned = targetFacts(target).schedulesAcrossNodes && !pinnedToNode(service);
   const out: OwnMount[] = [];
   (Array.isArray(service.volumes) ? service.volumes : []).forEach((v, i) => {
     if (typeof v === 'string') {

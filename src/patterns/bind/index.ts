@@ -21,7 +21,7 @@ export const bind: BuiltinPattern = {
     if (!s.owner) return { binds, generated };
     const init = { name: `${s.service}-init`, image: s.image, owner: s.owner, ...ctx.profiles };
     generated.push(
-      ctx.target === 'swarm'
+      !ctx.facts.ordersStartup
         ? `init task ${init.name} runs chown -R ${init.owner} (Swarm does not order services: ${s.service} restarts until it has run)`
         : `init service ${init.name} runs chown -R ${init.owner} once before ${s.service} starts`,
     );
