@@ -219,18 +219,5 @@ export interface Plan {
 
 // ---- render: pieces to merge into the document ----
 
-/** What one pattern adds: merged into the document by the merge stage. */
-export interface Fragment {
-  service: string;
-  /** Appended to the service's volumes (long or short form, as rendered). */
-  volumes: unknown[];
-  volumesFrom: string[];
-  /** Added to depends_on; conditions in long form. */
-  dependsOn: Record<string, { condition: string }>;
-  /** Keys set on the service (e.g. deploy placement on swarm). */
-  set: Record<string, unknown>;
-  /** New services (sidecars, init services). */
-  services: Record<string, Record<string, unknown>>;
-  /** New top-level volumes. */
-  topVolumes: Record<string, Record<string, unknown>>;
-}
+/** What one pattern adds (its fields are the kinds of generated entry, src/entries/). */
+export type { Fragment } from './entries/index.js';

@@ -13,10 +13,13 @@
  * written on the service replaces the inherited one), a list the service has
  * is appended to; the same data calls for different edits. That rule is
  * decided here, once, on the source index (what is written where) and the
- * data (what it means); the appliers only carry the edits out.
+ * data (what it means); the appliers only carry the edits out. What each
+ * kind of generated entry adds (a list appended, a mapping merged, keys
+ * deep-merged, new top-level entries) is its module's (src/entries/); the
+ * edits that take are decided here.
  */
 import type { YamlPath } from '../diagnostics.js';
-import type { Fragment } from '../model.js';
+import { serviceChanges, topLevelEntries, type Fragment, type ServiceChange } from '../entries/index.js';
 import type { SourceIndex, WrittenNode } from '../yaml/source-index.js';
 import { asMapping } from '../yaml/plain.js';
 
@@ -46,11 +49,6 @@ export interface EditSource {
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** depends_on in the long form: a short list keeps its meaning as `condition: service_started`. */
-export function dependsOnMapping(current: unknown): Record<string, unknown> {
-  return Array.isArray(current) ? Object.fromEntries(current.map((s) => [String(s), { condition: 'service_started' }])) : { ...asMapping(current) };
-}
-
 /** Maps merge key by key, lists append, anything else is replaced. */
 export function deepMerge(current: unknown, value: unknown): unknown {
   if (Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
@@ -75,26 +73,20 @@ export function planEdits(source: EditSource, blockKey: string | undefined, frag
   const edits: Edit[] = [];
   if (blockKey !== undefined) edits.push({ op: 'delete', path: [blockKey] });
   const services = asMapping(data.services);
-  const servicesWritten = index.written(['services']);
-  const newServices: Obj = {};
   for (const f of fragments) {
     const path = ['services', f.service];
     const effective = asMapping(services[f.service]);
     const written = index.written(path);
+    const changes = serviceChanges(f);
     if (!isMapping(written) || written.kind === 'alias') {
       // An aliased, empty or scalar service: replaced by its expansion with the entries added.
-      edits.push({ op: 'replace', path, value: serviceWithFragment(effective, f) });
+      edits.push({ op: 'replace', path, value: serviceWithChanges(effective, changes) });
     } else {
       if (written.flow) edits.push({ op: 'block', path });
-      serviceEdits(index, path, written, effective, f, edits);
+      for (const c of changes) changeEdits(index, path, written, effective, c, edits);
     }
-    Object.assign(newServices, f.services);
   }
-  // An empty `services:` is written as a mapping, generated services or not (Compose wants one).
-  edits.push(...entriesAdded(['services'], servicesWritten, asMapping(data.services), newServices, true));
-  const topVolumes: Obj = {};
-  for (const f of fragments) Object.assign(topVolumes, f.topVolumes);
-  edits.push(...entriesAdded(['volumes'], index.written(['volumes']), asMapping(data.volumes), topVolumes));
+  for (const top of topLevelEntries(fragments)) edits.push(...entriesAdded([top.key], index.written([top.key]), asMapping(data[top.key]), top.entries, top.always));
   return edits;
 }
 
@@ -107,13 +99,14 @@ function entriesAdded(path: readonly [string], written: WrittenNode | undefined,
   return [{ op: 'add', path: [], key: path[0], value: entries }];
 }
 
-/** The service's data with the fragment's entries: what the edits below mean, for a service written anew. */
-function serviceWithFragment(effective: Obj, f: Fragment): Obj {
+/** The service's data with the changes: what the edits below mean, for a service written anew. */
+function serviceWithChanges(effective: Obj, changes: readonly ServiceChange[]): Obj {
   const svc: Obj = { ...effective };
-  if (f.volumes.length) svc.volumes = [...(Array.isArray(svc.volumes) ? svc.volumes : []), ...f.volumes];
-  if (f.volumesFrom.length) svc.volumes_from = [...(Array.isArray(svc.volumes_from) ? svc.volumes_from : []), ...f.volumesFrom];
-  if (Object.keys(f.dependsOn).length) svc.depends_on = { ...dependsOnMapping(svc.depends_on), ...f.dependsOn };
-  for (const [k, v] of Object.entries(f.set)) svc[k] = deepMerge(svc[k], v);
+  for (const c of changes) {
+    if (c.op === 'append') svc[c.key] = [...(Array.isArray(svc[c.key]) ? (svc[c.key] as unknown[]) : []), ...c.items];
+    else if (c.op === 'mergeInto') svc[c.key] = { ...c.asMapping(svc[c.key]), ...c.entries };
+    else for (const [k, v] of Object.entries(c.keys)) svc[k] = deepMerge(svc[k], v);
+  }
   return svc;
 }
 
@@ -122,28 +115,24 @@ function serviceWithFragment(effective: Obj, f: Fragment): Obj {
  * is extended in place; a key it inherits through `<<` (or does not have) is
  * written on the service in full, the inherited value with the new part.
  */
-function serviceEdits(index: Pick<SourceIndex, 'written'>, path: YamlPath, written: WrittenNode & { ownKeys: ReadonlySet<string> }, effective: Obj, f: Fragment, edits: Edit[]): void {
-  const list = (key: string, items: readonly unknown[]): void => {
-    if (!items.length) return;
+function changeEdits(index: Pick<SourceIndex, 'written'>, path: YamlPath, written: WrittenNode & { ownKeys: ReadonlySet<string> }, effective: Obj, c: ServiceChange, edits: Edit[]): void {
+  if (c.op === 'append') {
+    const { key, items } = c;
     const whole = [...(Array.isArray(effective[key]) ? (effective[key] as unknown[]) : []), ...items];
     if (!written.ownKeys.has(key)) edits.push({ op: 'add', path, key, value: whole });
     else if (index.written([...path, key])?.kind === 'seq') edits.push({ op: 'append', path: [...path, key], items });
     else edits.push({ op: 'replace', path: [...path, key], value: whole }); // an alias or an empty value: written out in full
-  };
-  list('volumes', f.volumes);
-  list('volumes_from', f.volumesFrom);
-  if (Object.keys(f.dependsOn).length) {
-    const at = [...path, 'depends_on'];
-    const own = written.ownKeys.has('depends_on') ? index.written(at) : undefined;
+  } else if (c.op === 'mergeInto') {
+    const at = [...path, c.key];
+    const own = written.ownKeys.has(c.key) ? index.written(at) : undefined;
     if (own?.kind === 'map' && own.ownKeys) {
-      for (const [k, v] of Object.entries(f.dependsOn)) edits.push(own.ownKeys.has(k) ? { op: 'replace', path: [...at, k], value: v } : { op: 'add', path: at, key: k, value: v });
+      for (const [k, v] of Object.entries(c.entries)) edits.push(own.ownKeys.has(k) ? { op: 'replace', path: [...at, k], value: v } : { op: 'add', path: at, key: k, value: v });
     } else {
-      // The short (list) form, an alias, or inherited: the long form in full, keeping the short form's meaning.
-      const value = { ...dependsOnMapping(effective.depends_on), ...f.dependsOn };
-      edits.push(own ? { op: 'replace', path: at, value } : { op: 'add', path, key: 'depends_on', value });
+      // Another form (a short list), an alias, or inherited: the mapping in full, keeping the current value's meaning.
+      const value = { ...c.asMapping(effective[c.key]), ...c.entries };
+      edits.push(own ? { op: 'replace', path: at, value } : { op: 'add', path, key: c.key, value });
     }
-  }
-  for (const [k, v] of Object.entries(f.set)) setEdits(index, path, written, effective, k, v, edits);
+  } else for (const [k, v] of Object.entries(c.keys)) setEdits(index, path, written, effective, k, v, edits);
 }
 
 /** Maps merge key by key, lists append, scalars are set; an inherited key is written in full. */

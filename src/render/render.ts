@@ -16,8 +16,9 @@ import { fastParse } from '../yaml/fast-parse.js';
 import { fastToData } from '../yaml/fast-tree.js';
 import { yamlQuote } from '../yaml/scalar.js';
 import { templateSpecs } from '../generated/templates.js';
-import type { Fragment, ServicePlan, Target } from '../model.js';
+import type { ServicePlan, Target } from '../model.js';
 import { targetFacts } from '../compose/target-facts.js';
+import { combineFragments, declareOnce, ENTRY_KEYS, readFragment, type Fragment } from '../entries/index.js';
 import type { PatternTable } from '../patterns/index.js';
 import { trimEndOf, WHITE_SPACE } from '../strings.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -143,7 +144,8 @@ function renderText(plan: ServicePlan, target: Target, patterns: PatternTable, u
  * templates write its subset); the rest are parsed by yaml as the items of
  * one YAML list per chunk (one parser run instead of hundreds). Should that
  * list not come out as one mapping per service, each fragment is parsed
- * alone, which names the template and service at fault.
+ * alone, which names the template and service at fault. `declared`: the names the file
+ * declares itself, for the kinds declared once (declareOnce, src/entries/index.ts).
  */
 export function renderPlans(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn> = new Map(), declared: ReadonlySet<string> = new Set(), rendered: ReadonlyMap<ServicePlan, Fragment> = new Map()): Fragment[] {
   // The parts of user patterns come rendered (and checked) by renderUserPlans.
@@ -161,51 +163,9 @@ function combineByService(fragments: readonly Fragment[]): Fragment[] {
   const out = new Map<string, Fragment>();
   for (const f of fragments) {
     const seen = out.get(f.service);
-    if (!seen) {
-      out.set(f.service, f);
-      continue;
-    }
-    out.set(f.service, {
-      service: f.service,
-      volumes: [...seen.volumes, ...f.volumes],
-      volumesFrom: [...seen.volumesFrom, ...f.volumesFrom.filter((v) => !seen.volumesFrom.includes(v))],
-      dependsOn: { ...seen.dependsOn, ...f.dependsOn },
-      set: mergeSet(seen.set, f.set),
-      services: { ...seen.services, ...f.services },
-      topVolumes: { ...seen.topVolumes, ...f.topVolumes },
-    });
+    out.set(f.service, seen ? combineFragments(seen, f) : f);
   }
   return [...out.values()];
-}
-
-/** Keys two parts set on one service (Swarm placement): mappings merged, lists joined without repeats. */
-function mergeSet(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const cur = out[k];
-    if (Array.isArray(cur) && Array.isArray(v)) out[k] = [...cur, ...v.filter((x) => !cur.some((c) => JSON.stringify(c) === JSON.stringify(x)))];
-    else if (cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(cur) && !Array.isArray(v)) out[k] = mergeSet(cur as Record<string, unknown>, v as Record<string, unknown>);
-    else out[k] = v;
-  }
-  return out;
-}
-
-/**
- * A volume shared by several services (the same name:) is declared once: by the file when it
- * declares it, else by the first service. The plan checked that they all mean the same volume.
- */
-function declareOnce(fragments: Fragment[], declared: ReadonlySet<string>): Fragment[] {
-  const seen = new Set(declared);
-  return fragments.map((f) => {
-    const names = Object.keys(f.topVolumes);
-    if (!names.some((n) => seen.has(n))) {
-      for (const n of names) seen.add(n);
-      return f;
-    }
-    const topVolumes = Object.fromEntries(Object.entries(f.topVolumes).filter(([n]) => !seen.has(n)));
-    for (const n of names) seen.add(n);
-    return { ...f, topVolumes };
-  });
 }
 
 function renderAll(plans: readonly ServicePlan[], target: Target, patterns: PatternTable, userTemplates: ReadonlyMap<string, TemplateFn>): Fragment[] {
@@ -266,20 +226,11 @@ function parseFragment(plan: ServicePlan, text: string): Fragment {
   return toFragment(plan.service, data ?? {}, plan.pattern);
 }
 
-const FRAGMENT_KEYS = new Set(['volumes', 'volumes_from', 'depends_on', 'set', 'services', 'top_volumes']);
+const ALLOWED_KEYS: ReadonlySet<string> = new Set(ENTRY_KEYS);
 
 function toFragment(service: string, data: unknown, pattern: string): Fragment {
   const d = asMapping(data);
-  const unknown = Object.keys(d).filter((k) => !FRAGMENT_KEYS.has(k));
-  if (unknown.length) throw new RenderError(`template of pattern ${pattern} rendered unknown keys: ${unknown.join(', ')} (allowed: ${[...FRAGMENT_KEYS].join(', ')})`);
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  return {
-    service,
-    volumes: list(d.volumes),
-    volumesFrom: list(d.volumes_from).map(String),
-    dependsOn: asMapping(d.depends_on) as Fragment['dependsOn'],
-    set: asMapping(d.set),
-    services: asMapping(d.services) as Fragment['services'],
-    topVolumes: asMapping(d.top_volumes) as Fragment['topVolumes'],
-  };
+  const unknown = Object.keys(d).filter((k) => !ALLOWED_KEYS.has(k));
+  if (unknown.length) throw new RenderError(`template of pattern ${pattern} rendered unknown keys: ${unknown.join(', ')} (allowed: ${ENTRY_KEYS.join(', ')})`);
+  return readFragment(service, d);
 }

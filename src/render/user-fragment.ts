@@ -6,7 +6,8 @@
  * or init service), no privileged, pid, network_mode, cap_add, devices... And the level its
  * header declares must not be above what the output really mounts.
  */
-import type { Fragment, Level, ServicePlan } from '../model.js';
+import type { Level, ServicePlan } from '../model.js';
+import { keysWritten, type Fragment } from '../entries/index.js';
 import { ownMounts } from '../resolve/own-mounts.js';
 import { splitShortSpec } from '../compose/view.js';
 import { unsafeHostPath } from '../compose/paths.js';
@@ -15,6 +16,13 @@ import { localBindDevice } from '../resolve/backends.js';
 const LEVELS: readonly Level[] = ['none', 'container', 'host'];
 const DECLARATION_KEYS = new Set(['driver', 'driver_opts', 'labels']);
 const MOUNT_KEYS = new Set(['type', 'source', 'target', 'read_only', 'volume', 'bind', 'tmpfs']);
+
+/**
+ * The kinds of generated entry the checks below know. A kind added later (src/entries/) is
+ * refused in a user pattern's output until its check is written here: what it could add is
+ * not known to be safe.
+ */
+const CHECKED_KINDS: ReadonlySet<string> = new Set(['volumes', 'volumes_from', 'depends_on', 'set', 'services', 'top_volumes']);
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const isHostPath = (s: string): boolean => /^[./~$]/.test(s);
@@ -58,6 +66,7 @@ export function userFragmentProblems(f: Fragment, plan: ServicePlan): string[] {
     const device = localBindDevice(d.driver === undefined ? 'local' : String(d.driver), opts);
     if (device !== undefined) host(device, `the local driver's bind device of volume ${name}`);
   }
+  for (const key of keysWritten(f)) if (!CHECKED_KINDS.has(key)) out.push(`writes ${key}:, which a user pattern may not (only the built-in patterns write it)`);
   return out;
 }
 

@@ -16,7 +16,7 @@ const SRC = join(__dirname, '..', '..', 'src');
  */
 const RANK: Record<string, number> = {
   'strings.ts': 0, 'diagnostics.ts': 0, 'model.ts': 0, 'shell-quote.ts': 0,
-  yaml: 0, generated: 0, compose: 0, patterns: 0,
+  yaml: 0, generated: 0, compose: 0, patterns: 0, entries: 0,
   parse: 1,
   validate: 2,
   resolve: 3,
