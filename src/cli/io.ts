@@ -2,8 +2,7 @@
  * The only place that touches the file system for the CLI: reading inputs
  * with size and encoding checks, and writing the output atomically.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { INTERRUPT_SIGNALS, type InterruptSignal } from './exit.js';
@@ -192,6 +191,9 @@ const WRITE_CHUNK = 1 << 20;
  */
 const pauseForTest = (): boolean => process.env.COMPOSE_PERSIST_TEST_HOOK === 'pause-write';
 
+/** One turn of the event loop: a signal that came during a synchronous write is delivered to its listener in it. */
+const signalsDelivered = (): Promise<void> => new Promise((res) => setImmediate(res));
+
 /**
  * Write to a temporary file in the same directory, flush it, then rename:
  * a reader (or a crash) sees the old content or the new, never a part. The
@@ -200,6 +202,11 @@ const pauseForTest = (): boolean => process.env.COMPOSE_PERSIST_TEST_HOOK === 'p
  * not on an error, not on SIGINT, SIGTERM or SIGHUP during the write (the
  * result then names the signal, for the exit code), not when the process
  * exits in the middle of it.
+ *
+ * The file calls are synchronous (node:fs/promises and its thread pool cost
+ * every run a few milliseconds, for one small file): the event loop is given a
+ * turn after each piece, and before the rename, so that a signal is still seen
+ * between two pieces and, at the latest, before the old file is replaced.
  */
 export async function writeAtomic(file: string, text: string): Promise<WriteFailure | undefined> {
   const target = outputTarget(file);
@@ -214,7 +221,7 @@ export async function writeAtomic(file: string, text: string): Promise<WriteFail
     wake?.();
   };
   let created = false;
-  let fd: FileHandle | undefined;
+  let fd: number | undefined;
   // Last resort: whatever ends the process while the temporary file exists removes it (synchronously, as 'exit' requires).
   const onExit = (): void => {
     if (created) removeQuietly(tmp);
@@ -228,12 +235,12 @@ export async function writeAtomic(file: string, text: string): Promise<WriteFail
       error: { code: 'INTERRUPTED', severity: 'error', file, path: [], message: `interrupted by ${signal} while writing: the file was left as it was and the temporary file removed` },
     };
   try {
-    fd = await open(tmp, 'wx', 0o666);
+    fd = openSync(tmp, 'wx', 0o666);
     created = true;
     if (target.existing) {
       // As root the new file would belong to root: give it the old owner first (chown clears set-id bits, so mode after).
-      if (process.getuid?.() === 0) await fd.chown(target.existing.uid, target.existing.gid);
-      await fd.chmod(target.existing.mode);
+      if (process.getuid?.() === 0) fchownSync(fd, target.existing.uid, target.existing.gid);
+      fchmodSync(fd, target.existing.mode);
     }
     const buf = Buffer.from(text, 'utf8');
     const pauseAt = pauseForTest() ? buf.length >> 1 : -1;
@@ -248,11 +255,13 @@ export async function writeAtomic(file: string, text: string): Promise<WriteFail
         continue;
       }
       const end = Math.min(buf.length, off + WRITE_CHUNK, pauseAt > off ? pauseAt : buf.length);
-      off += (await fd.write(buf, off, end - off)).bytesWritten;
+      off += writeSync(fd, buf, off, end - off);
+      if (off < buf.length) await signalsDelivered();
     }
-    if (!signal) await fd.sync();
-    await fd.close();
+    if (!signal) fsyncSync(fd);
+    closeSync(fd);
     fd = undefined;
+    await signalsDelivered();
     // The last moment a signal can still keep the old file: after the rename the new one is complete.
     const stop = interrupted();
     if (stop) {
@@ -264,7 +273,13 @@ export async function writeAtomic(file: string, text: string): Promise<WriteFail
     created = false;
     return undefined;
   } catch (e) {
-    if (fd !== undefined) await fd.close().catch(() => undefined);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* the error that brought us here is the one reported */
+      }
+    }
     // Only a file this run created is removed ('wx' failing means the name was someone else's).
     if (created) removeQuietly(tmp);
     created = false;
