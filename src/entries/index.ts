@@ -18,6 +18,7 @@ import type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind } fro
 
 export type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind } from './types.js';
 export { dependsOnMapping } from './depends-on.js';
+export { newItems } from './set.js';
 
 type Obj = Record<string, unknown>;
 

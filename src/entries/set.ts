@@ -1,15 +1,23 @@
 /** `set`: keys set on the service (Swarm's deploy placement), deep-merged into what it has. */
+import { isDeepStrictEqual } from 'node:util';
 import { asMapping } from '../yaml/plain.js';
 import type { ServiceEntryKind } from './types.js';
 
 type Obj = Record<string, unknown>;
+
+/**
+ * The items of `items` a list does not hold yet: a list of `set` is joined without repeats,
+ * both when two parts of a service are combined and when merged into what the service has
+ * (a placement constraint the service states itself is not written twice).
+ */
+export const newItems = (list: readonly unknown[], items: readonly unknown[]): unknown[] => items.filter((x) => !list.some((c) => isDeepStrictEqual(c, x)));
 
 /** Keys two parts set on one service (Swarm placement): mappings merged, lists joined without repeats. */
 function mergeSet(a: Obj, b: Obj): Obj {
   const out: Obj = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    if (Array.isArray(cur) && Array.isArray(v)) out[k] = [...cur, ...v.filter((x) => !cur.some((c) => JSON.stringify(c) === JSON.stringify(x)))];
+    if (Array.isArray(cur) && Array.isArray(v)) out[k] = [...cur, ...newItems(cur, v)];
     else if (cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(cur) && !Array.isArray(v)) out[k] = mergeSet(cur as Obj, v as Obj);
     else out[k] = v;
   }

@@ -19,7 +19,7 @@
  * edits that take are decided here.
  */
 import type { YamlPath } from '../diagnostics.js';
-import { serviceChanges, topLevelEntries, type Fragment, type ServiceChange } from '../entries/index.js';
+import { newItems, serviceChanges, topLevelEntries, type Fragment, type ServiceChange } from '../entries/index.js';
 import type { SourceIndex, WrittenNode } from '../yaml/source-index.js';
 import { asMapping } from '../yaml/plain.js';
 
@@ -49,9 +49,9 @@ export interface EditSource {
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Maps merge key by key, lists append, anything else is replaced. */
+/** Maps merge key by key, lists get the items they do not hold yet, anything else is replaced. */
 export function deepMerge(current: unknown, value: unknown): unknown {
-  if (Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
+  if (Array.isArray(current) && Array.isArray(value)) return [...current, ...newItems(current, value)];
   if (isObj(current) && isObj(value)) {
     const out: Obj = { ...current };
     for (const [k, v] of Object.entries(value)) out[k] = deepMerge(out[k], v);
@@ -135,7 +135,7 @@ function changeEdits(index: Pick<SourceIndex, 'written'>, path: YamlPath, writte
   } else for (const [k, v] of Object.entries(c.keys)) setEdits(index, path, written, effective, k, v, edits);
 }
 
-/** Maps merge key by key, lists append, scalars are set; an inherited key is written in full. */
+/** Maps merge key by key, lists get the items they do not hold yet, scalars are set; an inherited key is written in full. */
 function setEdits(index: Pick<SourceIndex, 'written'>, path: YamlPath, written: WrittenNode & { ownKeys: ReadonlySet<string> }, effective: Obj, key: string, value: unknown, edits: Edit[]): void {
   if (!written.ownKeys.has(key)) {
     edits.push({ op: 'add', path, key, value: effective[key] === undefined ? value : deepMerge(effective[key], value) });
@@ -145,7 +145,10 @@ function setEdits(index: Pick<SourceIndex, 'written'>, path: YamlPath, written: 
   const own = index.written(at);
   if (own?.kind === 'map' && isMapping(own) && isObj(value)) {
     for (const [k, v] of Object.entries(value)) setEdits(index, at, own, asMapping(effective[key]), k, v, edits);
-  } else if (own?.kind === 'seq' && Array.isArray(value)) edits.push({ op: 'append', path: at, items: value });
+  } else if (own?.kind === 'seq' && Array.isArray(value)) {
+    const items = newItems(Array.isArray(effective[key]) ? (effective[key] as unknown[]) : [], value);
+    if (items.length) edits.push({ op: 'append', path: at, items });
+  }
   else edits.push({ op: 'replace', path: at, value: deepMerge(effective[key], value) });
 }
 

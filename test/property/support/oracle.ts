@@ -116,7 +116,10 @@ export function expectedOutput(input: Obj, target: 'compose' | 'swarm'): Obj {
       if (target !== 'swarm' || s.node === undefined) return;
       const deploy = (isObj(svc.deploy) ? svc.deploy : {}) as Obj;
       const placement = (isObj(deploy.placement) ? deploy.placement : {}) as Obj;
-      placement.constraints = [...(Array.isArray(placement.constraints) ? placement.constraints : []), `node.hostname == ${String(s.node)}`];
+      // A constraint the service states itself is not written twice.
+      const own: unknown[] = Array.isArray(placement.constraints) ? placement.constraints : [];
+      const constraint = `node.hostname == ${String(s.node)}`;
+      placement.constraints = own.includes(constraint) ? own : [...own, constraint];
       deploy.placement = placement;
       svc.deploy = deploy;
     };
