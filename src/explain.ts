@@ -1,6 +1,6 @@
 /** explain: what each service gets and what it survives, as a table or JSON. */
 import { levelRank, type Level, type Plan, type ServicePlan } from './model.js';
-import type { PatternDef } from './patterns/index.js';
+import type { AnyPattern } from './patterns/index.js';
 import { oneLine } from './diagnostics.js';
 
 export interface ExplainMountRow {
@@ -126,7 +126,7 @@ export function explainTable(plan: Plan): string {
   return renderTable(['SERVICE', 'PATTERN', 'LEVEL', 'UPGRADE', 'HOST LOSS', 'GENERATED'], rows);
 }
 
-export function patternsTable(patterns: Iterable<PatternDef>): string {
+export function patternsTable(patterns: Iterable<AnyPattern>): string {
   const rows = [...patterns].map((p) => [p.name, p.level === 'backend' ? 'host*' : p.level, p.seedName, p.summary]);
   return `${renderTable(['PATTERN', 'LEVEL', 'SEED NAME', 'WHAT IT GENERATES'], rows)}\n\n* plugin: host unless the back-end declares level: container.`;
 }

@@ -60,7 +60,22 @@ export interface PluginBackendInput {
   type: 'plugin'; preset?: 'convoy' | 'rexray' | 'flocker'; driver?: string;
   options?: Record<string, OptionValue>; level?: Level;
 }
-export type BackendInput = NfsBackendInput | CifsBackendInput | HostpathBackendInput | PluginBackendInput;
+/**
+ * The back-end inputs of each kind: which pattern can take them (shared storage or a volume
+ * plugin). resolve/backends.ts's BACKEND_KINDS states each type's kind at run time and is
+ * typed by this, so the two cannot disagree.
+ */
+export interface BackendInputsByKind {
+  shared: NfsBackendInput | CifsBackendInput | HostpathBackendInput;
+  plugin: PluginBackendInput;
+}
+/** The kinds of back-end a pattern can take. */
+export type BackendKind = keyof BackendInputsByKind;
+/** The back-end inputs of one kind (of any kind by default). */
+export type BackendInputOfKind<K extends BackendKind> = BackendInputsByKind[K];
+export type BackendInput = BackendInputOfKind<BackendKind>;
+/** The kind of a back-end type. */
+export type KindOfBackendType<T extends BackendInput['type']> = { [K in BackendKind]: T extends BackendInputOfKind<K>['type'] ? K : never }[BackendKind];
 
 export interface PersistenceInput {
   default?: string;
@@ -86,16 +101,17 @@ export interface DriverSpec {
   driverOpts: Record<string, string>;
 }
 
-export interface ResolvedBackend {
+/** A back-end as resolve gives it; typed by kind, its input is one of that kind's (any kind by default). */
+export interface ResolvedBackend<K extends BackendKind = BackendKind> {
   name: string;
-  type: BackendInput['type'];
+  type: BackendInputOfKind<K>['type'];
   level: Level;
   /** Legacy plugin presets are flagged in explain. */
   preset?: string;
   /** Written on the service (driver:, driver_opts:) rather than declared under backends:. */
   inline?: boolean;
   /** Makes the driver spec for one mount, given its sub-path under the root. */
-  input: BackendInput;
+  input: BackendInputOfKind<K>;
 }
 
 export interface ResolvedMount {

@@ -10,14 +10,14 @@ import { dataContainer } from './data-container/index.js';
 import { bind } from './bind/index.js';
 import { shared } from './shared/index.js';
 import { plugin } from './plugin/index.js';
-import type { BuiltinPattern, PatternDef, PatternTable } from './types.js';
+import type { AnyBuiltinPattern, AnyPattern, PatternTable } from './types.js';
 
-export type { BackendKind, BuiltinPattern, MountResolution, MountResolveContext, PatternDef, PatternPlan, PatternTable, PlanContext, SwarmSupport } from './types.js';
+export type { AnyBuiltinPattern, AnyPattern, BackendKind, BuiltinPattern, KindedPattern, KindlessPattern, ServicePart, WithBackend, MountResolution, MountResolveBase, MountResolveContext, PatternDef, PatternPlan, PatternTable, PlanContext, ResolvedServiceOf, SwarmSupport } from './types.js';
 
 /** In the order `compose-persist patterns` lists them. */
-export const BUILTIN_PATTERNS: readonly BuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin];
+export const BUILTIN_PATTERNS: readonly AnyBuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin];
 
-export function patternTable(extra: readonly PatternDef[] = []): PatternTable {
+export function patternTable(extra: readonly AnyPattern[] = []): PatternTable {
   return new Map([...BUILTIN_PATTERNS, ...extra].map((p) => [p.name, p]));
 }
 

@@ -9,17 +9,22 @@
  */
 import type { Diagnostic, YamlPath } from '../diagnostics.js';
 import type { TargetFacts } from '../compose/target-facts.js';
-import type { Level, MountInput, PlannedBind, PlannedVolume, ResolvedBackend, ResolvedService, ServiceInput, ServicePlan, Target } from '../model.js';
+import type { BackendKind, Level, MountInput, PlannedBind, PlannedVolume, ResolvedBackend, ResolvedService, ServiceInput, ServicePlan, Target } from '../model.js';
 
-/** The kinds of back-end a pattern can take (resolve/backends.ts says which back-end types are of which kind). */
-export type BackendKind = 'shared' | 'plugin';
+/** The kinds of back-end a pattern can take (model.ts's BackendInputsByKind says which back-end types are of which kind). */
+export type { BackendKind };
 /** How the pattern fares on Swarm (docker stack deploy). */
 export type SwarmSupport = 'ok' | 'per-node' | 'needs-node' | 'refused';
 
 type Failure = Omit<Diagnostic, 'file' | 'severity'>;
 
-/** What resolve gives a pattern's hook for one mount, after the checks every mount gets. */
-export interface MountResolveContext {
+/** What a hook of a pattern of kind K is given of its back-end: one of its kind, always there (resolve checked the kind). */
+export interface WithBackend<K extends BackendKind> {
+  backend: ResolvedBackend<K>;
+}
+
+/** What resolve gives a pattern's hook for one mount, after the checks every mount gets (its back-end aside). */
+export interface MountResolveBase {
   service: string;
   /** The mount as written (a short-form target turned into { target }). */
   input: MountInput;
@@ -29,8 +34,6 @@ export interface MountResolveContext {
   name: string;
   /** Where the mount is written (the service entry for mounts taken from the catalog). */
   path: YamlPath;
-  /** The back-end of the mount, for a pattern that takes one (resolve checked its kind). */
-  backend?: ResolvedBackend;
   /** An error at a path: the service is not resolved. */
   fail(d: Failure): void;
   /** Why a path (a target, a sub-path) cannot be used, or undefined. */
@@ -41,6 +44,14 @@ export interface MountResolveContext {
    */
   hostDirectory(source: string, at: YamlPath, unsafeAt: YamlPath): string;
 }
+
+/** What resolve gives a resolveMount hook of a pattern of kind K: the base, and the mount's back-end of kind K (none without a kind). */
+export type MountResolveContext<K extends BackendKind | undefined = undefined> = K extends BackendKind ? MountResolveBase & WithBackend<K> : MountResolveBase;
+
+/** A resolved part of a service without its back-end. */
+export type ServicePart = Omit<ResolvedService, 'backend'>;
+/** The part of a service a plan hook of a pattern of kind K gets: its back-end is of kind K (none without a kind). */
+export type ResolvedServiceOf<K extends BackendKind | undefined = undefined> = K extends BackendKind ? ServicePart & WithBackend<K> : ServicePart;
 
 /** What a pattern adds to a resolved mount, and the owner its part is grouped by. */
 export interface MountResolution {
@@ -73,7 +84,8 @@ export interface PatternPlan {
   generated: string[];
 }
 
-export interface PatternDef {
+/** A pattern's row: the data the stages read. */
+export interface PatternRow {
   name: string;
   /** The seed's name for it. */
   seedName: string;
@@ -81,9 +93,6 @@ export interface PatternDef {
   level: Level | 'backend';
   summary: string;
   needsMounts: boolean;
-  backend?: BackendKind;
-  /** The back-ends it takes, as a message says (`<name> needs ...`), for a pattern with a back-end. */
-  backendNeeds?: string;
   /** Service keys of the block that mean something for this pattern. */
   keys: readonly string[];
   /** Mount keys that mean something for this pattern (besides target). */
@@ -96,18 +105,48 @@ export interface PatternDef {
   /** Pattern definitions loaded from a user directory carry their template text. */
   template?: string;
   userDefined?: boolean;
+}
+
+/**
+ * A pattern's hooks, given a mount context Ctx and a service part S. Function properties (not
+ * methods), so that a hook of one kind is not taken for a hook of another (a method's
+ * parameters are bivariant, a function property's are checked).
+ */
+export interface PatternHooks<Ctx, S> {
   /** Resolve: what the pattern adds to one mount (its checks report through the context). */
-  resolveMount?(ctx: MountResolveContext): MountResolution;
+  resolveMount?: (ctx: Ctx) => MountResolution;
   /** The sidecar service the pattern adds to a service, if it adds one. */
-  sidecarName?(service: string): string;
+  sidecarName?: (service: string) => string;
   /**
    * Plan: what the pattern generates for one resolved part of a service. Without it (user
    * patterns), a named volume per mount, or nothing for a pattern without mounts.
    */
-  plan?(s: ResolvedService, ctx: PlanContext): PatternPlan;
+  plan?: (s: S, ctx: PlanContext) => PatternPlan;
 }
 
-/** A built-in pattern: its template is templates/<name> in src/generated/templates.js (its folder's template.yaml.hbs). */
-export type BuiltinPattern = PatternDef & { userDefined?: never };
+/** A pattern that takes a back-end of kind K: its hooks get one of that kind. */
+export interface KindedPattern<K extends BackendKind> extends PatternRow, PatternHooks<MountResolveBase & WithBackend<K>, ServicePart & WithBackend<K>> {
+  backend: K;
+  /** The back-ends it takes, as a message says (`<name> needs ...`). */
+  backendNeeds?: string;
+}
 
-export type PatternTable = ReadonlyMap<string, PatternDef>;
+/** A pattern without a back-end: its hooks get none. */
+export interface KindlessPattern extends PatternRow, PatternHooks<MountResolveBase, ServicePart> {
+  backend?: undefined;
+  backendNeeds?: undefined;
+}
+
+/** A pattern that takes a back-end of kind K (undefined: none): its row, its kind and its hooks typed by it. */
+export type PatternDef<K extends BackendKind | undefined = undefined> = K extends BackendKind ? KindedPattern<K> : KindlessPattern;
+
+/** A pattern of any kind, as the table holds it (one member per kind; resolve/pattern-hooks.ts narrows it by `backend`). */
+export type AnyPattern = PatternDef<BackendKind | undefined>;
+
+/** A built-in pattern: its template is templates/<name> in src/generated/templates.js (its folder's template.yaml.hbs). */
+export type BuiltinPattern<K extends BackendKind | undefined = undefined> = PatternDef<K> & { userDefined?: never };
+
+/** A built-in pattern of any kind. */
+export type AnyBuiltinPattern = AnyPattern & { userDefined?: never };
+
+export type PatternTable = ReadonlyMap<string, AnyPattern>;

@@ -9,6 +9,7 @@ import type { ComposeView } from '../compose/view.js';
 import { targetFacts } from '../compose/target-facts.js';
 import { BACKEND_KINDS } from '../resolve/backends.js';
 import { placementConstraints } from '../resolve/own-mounts.js';
+import { patternHooks } from '../resolve/pattern-hooks.js';
 import type { PatternPlan, PatternTable, PlanContext } from '../patterns/index.js';
 import { checkNames, volumeUsers } from './names.js';
 import { listSome } from '../strings.js';
@@ -44,8 +45,10 @@ function planService(s: ResolvedService, patterns: PatternTable, target: Target,
   let level: Level = pattern.level === 'backend' ? (s.backend?.level ?? 'host') : pattern.level;
   const facts = targetFacts(target);
   const ctx: PlanContext = { target, facts, profiles, namedVolumes: () => namedVolumes(s) };
-  // A pattern without a plan hook: a named volume per mount (none without mounts).
-  const part: PatternPlan = pattern.plan?.(s, ctx) ?? (pattern.needsMounts ? ctx.namedVolumes() : { generated: [] });
+  // Its plan hook, given the part's back-end (resolve checked its kind); without one, a named volume per mount (none without mounts).
+  const hooks = patternHooks(pattern, s.backend);
+  if (!hooks) throw new Error(`internal: service ${s.service}'s part of pattern ${pattern.name} has no back-end of its kind`);
+  const part: PatternPlan = hooks.plan(s, ctx) ?? (pattern.needsMounts ? ctx.namedVolumes() : { generated: [] });
   const { volumes = [], binds = [], sidecar, init, generated } = part;
   // A pattern without mounts (none) given mounts (a pattern per mount): nothing is added, and explain says so.
   const scratch = !pattern.needsMounts && s.mounts.length ? s.mounts.map((m) => m.target) : undefined;

@@ -4,7 +4,7 @@
  * type/o/device (REFERENCE.md), so every string is checked here, where the
  * user's line is known, instead of failing at `up` with "invalid argument".
  */
-import type { BackendInput, CifsBackendInput, DriverSpec, Level, NfsBackendInput, OptionValue, PluginBackendInput } from '../model.js';
+import type { BackendInput, BackendKind, KindOfBackendType, CifsBackendInput, DriverSpec, Level, NfsBackendInput, OptionValue, PluginBackendInput } from '../model.js';
 import { trimEndOf, trimStartOf } from '../strings.js';
 import { yamlQuote } from '../yaml/scalar.js';
 
@@ -17,8 +17,9 @@ export interface BackendProblem {
   hint?: string;
 }
 
-export interface BackendKindDef {
-  pattern: 'shared' | 'plugin';
+export interface BackendKindDef<K extends BackendKind = BackendKind> {
+  /** The kind: the pattern that takes this type of back-end. */
+  pattern: K;
   level(input: BackendInput): Level;
   check(input: BackendInput): BackendProblem[];
   /** Driver spec for one mount; subPath is the mount's directory under the root. */
@@ -146,7 +147,7 @@ const NFS_VERSIONS = ['3', '4', '4.0', '4.1', '4.2'];
 const NFS_VERSION_OPTIONS = ['nfsvers', 'vers'];
 const CIFS_VERSION_OPTIONS = ['vers'];
 
-const nfs: BackendKindDef = {
+const nfs: BackendKindDef<'shared'> = {
   pattern: 'shared',
   level: () => 'host',
   check(input) {
@@ -174,7 +175,7 @@ const nfs: BackendKindDef = {
   },
 };
 
-const cifs: BackendKindDef = {
+const cifs: BackendKindDef<'shared'> = {
   pattern: 'shared',
   level: () => 'host',
   check(input) {
@@ -214,7 +215,7 @@ const cifs: BackendKindDef = {
   },
 };
 
-const hostpath: BackendKindDef = {
+const hostpath: BackendKindDef<'shared'> = {
   pattern: 'shared',
   level: () => 'host',
   check(input) {
@@ -337,7 +338,7 @@ export function localBindDevice(driver: string | undefined, options: Record<stri
   return o.includes('bind') || o.includes('rbind') || String(options.type ?? '') === 'none' ? String(options.device) : undefined;
 }
 
-const plugin: BackendKindDef = {
+const plugin: BackendKindDef<'plugin'> = {
   pattern: 'plugin',
   level: (input) => pluginLevel(input as PluginBackendInput, (input as PluginBackendInput).options ?? {}),
   check(input) {
@@ -357,4 +358,5 @@ const plugin: BackendKindDef = {
   },
 };
 
-export const BACKEND_KINDS: Record<BackendInput['type'], BackendKindDef> = { nfs, cifs, hostpath, plugin };
+/** Each type's definition; its kind (`pattern`) is the one model.ts's BackendInputsByKind gives the type. */
+export const BACKEND_KINDS: { readonly [T in BackendInput['type']]: BackendKindDef<KindOfBackendType<T>> } = { nfs, cifs, hostpath, plugin };

@@ -6,7 +6,8 @@
 import type { Diagnostic, StageResult, YamlPath } from '../diagnostics.js';
 import type { BackendInput, BlockInfo, MountInput, PluginBackendInput, ResolvedBackend, ResolvedMount, ResolvedService, ResolvedSpec, ServiceInput } from '../model.js';
 import { levelRank } from '../model.js';
-import type { MountResolveContext, PatternDef, PatternTable } from '../patterns/index.js';
+import type { AnyPattern, MountResolveBase, PatternTable } from '../patterns/index.js';
+import { patternHooks } from './pattern-hooks.js';
 import { suggester, type Suggester } from '../validate/suggest.js';
 import { BACKEND_KINDS, checkPluginOptions, localBindDevice, pluginLevel, pluginOptions, presetOf, type BackendProblem } from './backends.js';
 import { mountTargets, type ComposeView } from '../compose/view.js';
@@ -154,7 +155,7 @@ function resolveService(
 
   // A pattern per mount: each mount may name its own (issue 12.4); the service's is the default.
   const rawMounts = input.mounts ?? [];
-  const mountPatterns = rawMounts.map((raw, i): PatternDef | undefined => {
+  const mountPatterns = rawMounts.map((raw, i): AnyPattern | undefined => {
     const name = typeof raw === 'object' ? raw.pattern : undefined;
     if (name === undefined) return pattern;
     const p = patterns.get(name);
@@ -162,7 +163,7 @@ function resolveService(
     return p;
   });
   const usesServicePattern = input.mounts === undefined || rawMounts.length === 0 || rawMounts.some((m) => typeof m === 'string' || m.pattern === undefined);
-  const used = new Set<PatternDef>([...(usesServicePattern ? [pattern] : []), ...mountPatterns.filter((p): p is PatternDef => p !== undefined)]);
+  const used = new Set<AnyPattern>([...(usesServicePattern ? [pattern] : []), ...mountPatterns.filter((p): p is AnyPattern => p !== undefined)]);
 
   for (const k of Object.keys(input) as (keyof ServiceInput)[]) {
     if (k === 'keep') {
@@ -176,7 +177,7 @@ function resolveService(
 
   // The service's back-end, looked up once, when a mount of a pattern that needs one has none of its own.
   const serviceBackend = new Map<string, ResolvedBackend | undefined>();
-  const backendOfService = (p: PatternDef): ResolvedBackend | undefined => {
+  const backendOfService = (p: AnyPattern): ResolvedBackend | undefined => {
     if (!serviceBackend.has(p.name)) serviceBackend.set(p.name, resolveServiceBackend(service, input, path, p, info, backends, report, suggest, fail));
     return serviceBackend.get(p.name);
   };
@@ -189,7 +190,7 @@ function resolveService(
   const existing = new Set(mountTargets(compose.services[service]));
   const seen = new Map<string, number>();
   // Mounts grouped into parts: one per pattern, back-end and owner, each planned and rendered as a service entry of its own.
-  const parts = new Map<string, { pattern: PatternDef; backend?: ResolvedBackend; owner?: string; mounts: ResolvedMount[] }>();
+  const parts = new Map<string, { pattern: AnyPattern; backend?: ResolvedBackend; owner?: string; mounts: ResolvedMount[] }>();
   const names: ResolvedMount[] = [];
   mountsIn.forEach((raw, i) => {
     const m: MountInput = typeof raw === 'string' ? { target: raw } : raw;
@@ -249,16 +250,18 @@ function resolveService(
       else if (mp === pattern || input.backend !== undefined || input.driver !== undefined) backend = backendOfService(mp);
       else fail({ code: 'MISSING_BACKEND', path: [...mpath, 'pattern'], message: `pattern ${mp.name} needs a back-end: give this mount backend: naming one of x-persistence.backends`, hint: backendCandidates(backends, mp) });
       if (!backend) return;
-      if (BACKEND_KINDS[backend.type].pattern !== mp.name) {
-        fail({ code: 'BACKEND_KIND', path: [...mpath, m.backend !== undefined ? 'backend' : 'pattern'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${mp.name} cannot use` });
-        return;
-      }
+    }
+    // The pattern's hooks, given a back-end of its kind (the one check of the kind before a hook runs).
+    const hooks = patternHooks(mp, backend);
+    if (!hooks) {
+      if (backend) fail({ code: 'BACKEND_KIND', path: [...mpath, m.backend !== undefined ? 'backend' : 'pattern'], message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${mp.name} cannot use` });
+      return;
     }
     // A mount's own keep: wins over the service's (keep: false opts one mount out).
     const keep = m.keep ?? input.keep;
     // What the mount's pattern adds (a bind's host directory, a share's sub-path), with its own checks.
-    const ctx: MountResolveContext = { service, input: m, serviceInput: input, name, path: mpath, ...(backend ? { backend } : {}), fail, pathProblem, hostDirectory };
-    const { owner, ...added } = mp.resolveMount?.(ctx) ?? {};
+    const ctx: MountResolveBase = { service, input: m, serviceInput: input, name, path: mpath, fail, pathProblem, hostDirectory };
+    const { owner, ...added } = hooks.resolveMount(ctx);
     const mount: ResolvedMount = { target, name, nameGiven: m.name !== undefined, readOnly: m.read_only ?? false, options: m.options ?? {}, ...(mp.keepable && keep ? { keep: typeof keep === 'string' ? keep : name } : {}), path: mpath, ...added };
     names.push(mount);
     // A plugin back-end (only pattern plugin takes one) checks a mount's own options.
@@ -310,18 +313,18 @@ function resolveService(
   });
 }
 
-function backendCandidates(backends: Map<string, ResolvedBackend>, pattern: PatternDef): string {
+function backendCandidates(backends: Map<string, ResolvedBackend>, pattern: AnyPattern): string {
   const candidates = [...backends.values()].filter((b) => BACKEND_KINDS[b.type].pattern === pattern.backend).map((b) => b.name);
   return `${candidates.length ? `declared: ${listSome(candidates)}` : 'declare one under x-persistence.backends'}${pattern.backend === 'plugin' ? ', or write driver: (and driver_opts:) on the service' : ''}`;
 }
 
-function lookupBackend(name: string, pattern: PatternDef, at: YamlPath, backends: Map<string, ResolvedBackend>, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
+function lookupBackend(name: string, pattern: AnyPattern, at: YamlPath, backends: Map<string, ResolvedBackend>, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
   const backend = backends.get(name);
   if (!backend) {
     fail({ code: 'UNKNOWN_BACKEND', path: at, message: `back-end "${name}" is not declared under x-persistence.backends`, hint: suggest.backends.hint(name) });
     return undefined;
   }
-  if (BACKEND_KINDS[backend.type].pattern !== pattern.name) {
+  if (BACKEND_KINDS[backend.type].pattern !== pattern.backend) {
     fail({ code: 'BACKEND_KIND', path: at, message: `back-end "${backend.name}" is of type ${backend.type}, which pattern ${pattern.name} cannot use; ${pattern.name} needs ${pattern.backendNeeds ?? 'another back-end'}` });
     return undefined;
   }
@@ -329,7 +332,7 @@ function lookupBackend(name: string, pattern: PatternDef, at: YamlPath, backends
 }
 
 /** The service's own back-end: backend: naming a declared one, or (plugin) driver:/driver_opts: inline. */
-function resolveServiceBackend(service: string, input: ServiceInput, path: YamlPath, pattern: PatternDef, info: BlockInfo, backends: Map<string, ResolvedBackend>, report: Report, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
+function resolveServiceBackend(service: string, input: ServiceInput, path: YamlPath, pattern: AnyPattern, info: BlockInfo, backends: Map<string, ResolvedBackend>, report: Report, suggest: Suggest, fail: (d: Omit<Diagnostic, 'file' | 'severity'>) => void): ResolvedBackend | undefined {
   const inline = input.driver !== undefined || input.driver_opts !== undefined;
   if (inline && (pattern.backend === 'plugin' || input.backend === undefined)) {
     if (input.backend !== undefined) {
@@ -349,7 +352,7 @@ function resolveServiceBackend(service: string, input: ServiceInput, path: YamlP
   return lookupBackend(input.backend, pattern, [...path, 'backend'], backends, suggest, fail);
 }
 
-function keepRefused(pattern: PatternDef, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
+function keepRefused(pattern: AnyPattern, path: YamlPath): Omit<Diagnostic, 'file' | 'severity'> {
   return {
     code: 'KEEP_NOT_FOR_PATTERN', path,
     message: `keep: makes a service's volumes external so that down -v cannot delete them; pattern ${pattern.name} has no volume to keep`,

@@ -93,7 +93,7 @@ describe('a pattern added as a module', () => {
       // ...and its line in the table.
       const indexFile = join(dir, 'src/patterns/index.ts');
       const index = readFileSync(indexFile, 'utf8');
-      const table = 'BUILTIN_PATTERNS: readonly BuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin]';
+      const table = 'BUILTIN_PATTERNS: readonly AnyBuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin]';
       expect(index).toContain(table);
       writeFileSync(indexFile, `import { cache } from './cache/index.js';\n${index.replace(table, table.replace(/]$/, ', cache]'))}`);
       // The build step that precompiles templates, then the pipeline, bundled as the CLI is.

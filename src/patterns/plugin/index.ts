@@ -4,7 +4,7 @@
  */
 import type { BuiltinPattern } from '../types.js';
 
-export const plugin: BuiltinPattern = {
+export const plugin: BuiltinPattern<'plugin'> = {
   name: 'plugin', seedName: 'Convoy Volume Plugin', level: 'backend', needsMounts: true, backend: 'plugin',
   backendNeeds: 'a back-end of type plugin',
   summary: 'a named volume of a volume driver (Convoy, REX-Ray, Flocker or any other) with its options',

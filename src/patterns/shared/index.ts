@@ -1,7 +1,7 @@
 /** Pattern shared (seed: Host Mapped Volume backed by Shared Storage): a volume on NFS, CIFS or a shared host path. */
 import type { BuiltinPattern } from '../types.js';
 
-export const shared: BuiltinPattern = {
+export const shared: BuiltinPattern<'shared'> = {
   name: 'shared', seedName: 'Host Mapped Volume backed by Shared Storage', level: 'host', needsMounts: true, backend: 'shared',
   backendNeeds: 'nfs, cifs or hostpath',
   summary: 'a volume on shared storage (NFS, CIFS, or a host path that is a shared mount)',
