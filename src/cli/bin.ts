@@ -1,25 +1,74 @@
 /** The executable: runs the CLI on the process's arguments and streams, sets the exit code. */
+import { fstatSync, writeSync } from 'node:fs';
 import { EXIT, main } from './main.js';
 import { runComposeCheckThread, THREAD_ARG, threadedComposeCheck } from './compose-check-thread.js';
 
-function runCli(): void {
-  // A reader that stops early (`compose-persist build | head`) is not an error worth a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
+/** A terminal (or another character device: /dev/null) on fd; false for a file, a pipe or a socket, and for a closed fd. */
+function onCharDevice(fd: 1 | 2): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return true;
   }
-  const color = Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env);
+}
+
+/**
+ * Writes to standard output or error. A file, a pipe or a socket is written with
+ * fs.writeSync, as Node's own stream writes a file (a pipe on Linux is written at once too):
+ * process.stdout/stderr load Node's stream modules (and net for a pipe), 1-2 ms of every run
+ * that prints a warning. A terminal (or a closed fd, or /dev/null) gets Node's stream.
+ */
+function writer(fd: 1 | 2): (s: string) => void {
+  let direct: boolean | undefined;
+  let stream: NodeJS.WriteStream | undefined;
+  return (s) => {
+    direct ??= !onCharDevice(fd);
+    if (direct) return writeAll(fd, s);
+    if (!stream) {
+      stream = fd === 1 ? process.stdout : process.stderr;
+      // A reader that stops early (`compose-persist build | head`) is not an error worth a stack trace.
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
+    stream.write(s);
+  };
+}
+
+function writeAll(fd: 1 | 2, s: string): void {
+  const buf = Buffer.from(s, 'utf8');
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A pipe another process made non-blocking, full: wait for its reader, as Node's stream would.
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
+      }
+      // A reader that stops early (`compose-persist build | head`) is not an error worth a stack trace.
+      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    }
+  }
+}
+
+function runCli(): void {
+  // Colors on a terminal only (process.stderr is asked only when fd 2 can be one).
+  const color = onCharDevice(2) && Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env);
   // Large outputs are checked against the Compose schema on a thread that runs this same script.
   const entry = process.argv[1];
-  const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), color, ...(entry ? { composeCheck: threadedComposeCheck(entry) } : {}) };
+  const stderr = writer(2);
+  const io = { stdout: writer(1), stderr, color, ...(entry ? { composeCheck: threadedComposeCheck(entry) } : {}) };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`compose-persist: internal error: ${String(e)}\n`);
+      stderr(`compose-persist: internal error: ${String(e)}\n`);
       process.exitCode = EXIT.internal;
     },
   );
