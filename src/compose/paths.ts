@@ -1,6 +1,7 @@
 /** Path rules shared by mounts, bind sources and back-end roots. */
 import { interpolate } from './interpolate.js';
 import { trimOf } from '../strings.js';
+import type { OptionValue } from '../model.js';
 
 /** Characters that would break Compose's short volume syntax or a YAML line. */
 export function pathProblem(p: string): string | undefined {
@@ -106,3 +107,10 @@ export function interpolateUnset(text: string): string {
 
 /** Whether a mount at `mount` holds `path` (the same directory or one below it). */
 export const covers = (mount: string, path: string): boolean => path === mount || path.startsWith(`${mount}/`);
+
+/** The host directory a local-driver volume binds (`o: bind` or `type: none`), if it binds one. */
+export function localBindDevice(driver: string | undefined, options: Readonly<Record<string, OptionValue>>): string | undefined {
+  if (driver !== 'local' || options.device === undefined) return undefined;
+  const o = options.o === undefined ? [] : String(options.o).split(',').map((x) => x.trim());
+  return o.includes('bind') || o.includes('rbind') || String(options.type ?? '') === 'none' ? String(options.device) : undefined;
+}

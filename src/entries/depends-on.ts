@@ -16,4 +16,5 @@ export const dependsOn: ServiceEntryKind<'dependsOn', Record<string, { condition
   read: (rendered) => asMapping(rendered) as Record<string, { condition: string }>,
   combine: (first, second) => ({ ...first, ...second }),
   change: (entries) => (Object.keys(entries).length ? { op: 'mergeInto', key: 'depends_on', entries, asMapping: dependsOnMapping } : undefined),
+  userProblems: (entries) => (Object.keys(entries).length ? ['sets depends_on: a user pattern adds no services to depend on'] : []),
 };

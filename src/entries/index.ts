@@ -14,9 +14,9 @@ import { dependsOn } from './depends-on.js';
 import { set } from './set.js';
 import { services } from './services.js';
 import { topVolumes } from './top-volumes.js';
-import type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind } from './types.js';
+import type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind, UserPlan } from './types.js';
 
-export type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind } from './types.js';
+export type { EntryKindBase, ServiceChange, ServiceEntryKind, TopEntryKind, UserPlan } from './types.js';
 export { dependsOnMapping } from './depends-on.js';
 export { newItems } from './set.js';
 
@@ -79,6 +79,15 @@ export function serviceChanges(f: Fragment): ServiceChange[] {
 /** The keys of the kinds the fragment has entries of (a value that adds nothing is not counted). */
 export function keysWritten(f: Fragment): string[] {
   return KINDS.filter((k) => ('top' in k ? Object.keys(topValueOf(f, k)).length > 0 : k.change(valueOf(f, k)) !== undefined)).map((k) => k.key);
+}
+
+/**
+ * What a user-defined pattern's fragment breaks, kind by kind: each kind's own rule
+ * (userProblems), and a kind without one may not be written by a user pattern at all.
+ */
+export function userPatternProblems(f: Fragment, plan: UserPlan): string[] {
+  const written = new Set(keysWritten(f));
+  return ALL_KINDS.flatMap((k) => (k.userProblems ? k.userProblems(valueOf(f, k), plan) : written.has(k.key) ? [`writes ${k.key}:, which a user pattern may not (only the built-in patterns write it)`] : []));
 }
 
 /** New entries of a top-level mapping, over all fragments (see TopEntryKind). */

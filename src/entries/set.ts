@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { asMapping } from '../yaml/plain.js';
 import type { ServiceEntryKind } from './types.js';
+import { obj } from './user-rules.js';
 
 type Obj = Record<string, unknown>;
 
@@ -30,4 +31,9 @@ export const set: ServiceEntryKind<'set', Obj> = {
   read: (rendered) => asMapping(rendered),
   combine: mergeSet,
   change: (keys) => (Object.keys(keys).length ? { op: 'deepMerge', keys } : undefined),
+  // No privileged, pid, network_mode, cap_add, devices...: only where the service runs.
+  userProblems: (keys) =>
+    Object.entries(keys).flatMap(([k, v]) =>
+      k !== 'deploy' ? [`sets ${k}: on the service; a user pattern may set only deploy.placement`] : Object.keys(obj(v)).filter((d) => d !== 'placement').map((d) => `sets deploy.${d}: on the service; a user pattern may set only deploy.placement`),
+    ),
 };

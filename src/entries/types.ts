@@ -30,6 +30,18 @@ export interface EntryKindBase<Field extends string, Value> {
   read(rendered: unknown): Value;
   /** The values of two parts of one service (a pattern per mount), in plan order: one value. */
   combine(first: Value, second: Value): Value;
+  /**
+   * What a user-defined pattern's template may write of this kind (README, "User-defined
+   * patterns"): the problems of its rendered value, empty when it keeps to the rules. Absent:
+   * a user pattern may not write the kind at all (only built-in patterns do), so a kind added
+   * later is refused there until its rule is written here.
+   */
+  userProblems?(value: Value, plan: UserPlan): string[];
+}
+
+/** What a user pattern's rule knows of the plan it rendered: the volumes the plan gives the service. */
+export interface UserPlan {
+  ownVolumes: ReadonlySet<string>;
 }
 
 /** A kind whose entries go on the service: what it changes there (undefined: nothing, the value is empty). */

@@ -8,4 +8,5 @@ export const volumesFrom: ServiceEntryKind<'volumesFrom', string[]> = {
   // Two parts naming the same service mount it once.
   combine: (first, second) => [...first, ...second.filter((v) => !first.includes(v))],
   change: (items) => (items.length ? { op: 'append', key: 'volumes_from', items } : undefined),
+  userProblems: (items) => (items.length ? ["sets volumes_from: a user pattern mounts its own volumes, not another service's"] : []),
 };

@@ -331,13 +331,6 @@ export function pluginLevel(b: PluginBackendInput, options: Record<string, Optio
   return LEVEL_ORDER.indexOf(real) < LEVEL_ORDER.indexOf(declared) ? real : declared;
 }
 
-/** The host directory a local-driver volume binds (`o: bind` or `type: none`), if it binds one. */
-export function localBindDevice(driver: string | undefined, options: Record<string, OptionValue>): string | undefined {
-  if (driver !== 'local' || options.device === undefined) return undefined;
-  const o = options.o === undefined ? [] : String(options.o).split(',').map((x) => x.trim());
-  return o.includes('bind') || o.includes('rbind') || String(options.type ?? '') === 'none' ? String(options.device) : undefined;
-}
-
 const plugin: BackendKindDef<'plugin'> = {
   pattern: 'plugin',
   level: (input) => pluginLevel(input as PluginBackendInput, (input as PluginBackendInput).options ?? {}),

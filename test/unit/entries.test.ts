@@ -88,7 +88,12 @@ const r = runBuild([{ file: 'compose.persist.yaml', text }]);
 // A user pattern's template writing the new kind: refused, no check of it is written.
 const plan = r.plan.services[0];
 const user = renderUserPlans([{ ...plan, pattern: 'mine', level: 'none' }], 'compose', new Map([['mine', { file: 'mine.yaml.hbs', render: compileUserTemplate('tmpfs:\\n  - /x\\n') }]]), 'compose.persist.yaml');
-process.stdout.write(JSON.stringify({ text: r.text, diagnostics: r.diagnostics, user: user.diagnostics.map((d) => d.message) }));
+// The kind's own rule for user patterns (its module's userProblems, set here as that module would):
+// the template's tmpfs only under /run/.
+const { tmpfs } = await import('./src/entries/tmpfs.ts');
+tmpfs.userProblems = (items) => items.filter((t) => !t.startsWith('/run/')).map((t) => \`mounts a tmpfs at \${t}; a template mounts one only under /run/\`);
+const ruled = ['tmpfs:\\n  - /x\\n', 'tmpfs:\\n  - /run/x\\n'].map((t) => renderUserPlans([{ ...plan, pattern: 'mine', level: 'none' }], 'compose', new Map([['mine', { file: 'mine.yaml.hbs', render: compileUserTemplate(t) }]]), 'compose.persist.yaml').diagnostics.map((d) => d.message));
+process.stdout.write(JSON.stringify({ text: r.text, diagnostics: r.diagnostics, user: user.diagnostics.map((d) => d.message), ruled }));
 `;
 
 describe('a kind added as a module', () => {
@@ -118,6 +123,7 @@ describe('a kind added as a module', () => {
         text?: string;
         diagnostics: { severity: string; code: string }[];
         user: string[];
+        ruled: string[][];
       };
       expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const data = parse(out.text!, { merge: true }) as { 'x-base': unknown; services: Record<string, { tmpfs?: unknown[]; volumes?: unknown[] }> };
@@ -133,6 +139,8 @@ describe('a kind added as a module', () => {
         'volumes:', '  app-data: {}', '  web-srv: {}', '',
       ].join('\n'));
       expect(out.user).toEqual(['the template mine.yaml.hbs writes tmpfs:, which a user pattern may not (only the built-in patterns write it) for service app']);
+      // With a rule in the kind's module, that rule decides: refused at /x, allowed under /run/.
+      expect(out.ruled).toEqual([['the template mine.yaml.hbs mounts a tmpfs at /x; a template mounts one only under /run/ for service app'], []]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
