@@ -82,6 +82,16 @@ describe('too-deep nesting is refused where it gets too deep', () => {
     expect(errorsOf(buildText(text))).toEqual([]);
   });
 
+  it('the limit exactly: MAX_DEPTH - 1 levels (brackets or columns) pass, MAX_DEPTH are refused where they are reached', () => {
+    const brackets = (n: number): string => `x: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+    expect(tooDeepOffset(brackets(MAX_DEPTH - 1))).toBe(-1);
+    expect(tooDeepOffset(brackets(MAX_DEPTH))).toBe(3 + MAX_DEPTH - 1);
+    const indented = (n: number): string => `a:\n${' '.repeat(n)}b: 1\n`;
+    expect(tooDeepOffset(indented(MAX_DEPTH - 1))).toBe(-1);
+    expect(tooDeepOffset(indented(MAX_DEPTH))).toBe(3 + MAX_DEPTH);
+    expect(tooDeepOffset(' '.repeat(MAX_DEPTH) + 'a: 1\n')).toBe(MAX_DEPTH);
+  });
+
   it('block nesting: a line indented MAX_DEPTH columns', () => {
     const text = `services:\n  a:\n    image: x\nx-d:\n${Array.from({ length: MAX_DEPTH + 2 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`;
     const at = tooDeepOffset(text);
