@@ -12,16 +12,22 @@ function onCharDevice(fd: 1 | 2): boolean {
   }
 }
 
+/** Standard output or error: write, and whether output is still held by Node's stream. */
+interface Output {
+  write: (s: string) => void;
+  held: () => boolean;
+}
+
 /**
  * Writes to standard output or error. A file, a pipe or a socket is written with
  * fs.writeSync, as Node's own stream writes a file (a pipe on Linux is written at once too):
  * process.stdout/stderr load Node's stream modules (and net for a pipe), 1-2 ms of every run
  * that prints a warning. A terminal (or a closed fd, or /dev/null) gets Node's stream.
  */
-function writer(fd: 1 | 2): (s: string) => void {
+function output(fd: 1 | 2): Output {
   let direct: boolean | undefined;
   let stream: NodeJS.WriteStream | undefined;
-  return (s) => {
+  const write = (s: string): void => {
     direct ??= !onCharDevice(fd);
     if (direct) return writeAll(fd, s);
     if (!stream) {
@@ -34,6 +40,7 @@ function writer(fd: 1 | 2): (s: string) => void {
     }
     stream.write(s);
   };
+  return { write, held: () => (stream?.writableLength ?? 0) > 0 };
 }
 
 function writeAll(fd: 1 | 2, s: string): void {
@@ -56,19 +63,29 @@ function writeAll(fd: 1 | 2, s: string): void {
   }
 }
 
+/**
+ * The commands that have done all their work when main returns (files read and written
+ * synchronously): the process exits then, instead of waiting for Node to tear down its heap
+ * and threads (1-2 ms of a 20-service build). The others end as Node ends them.
+ */
+const EXIT_AT_ONCE = new Set(['build', 'validate']);
+
 function runCli(): void {
   // Colors on a terminal only (process.stderr is asked only when fd 2 can be one).
   const color = onCharDevice(2) && Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env);
   // Large outputs are checked against the Compose schema on a thread that runs this same script.
   const entry = process.argv[1];
-  const stderr = writer(2);
-  const io = { stdout: writer(1), stderr, color, ...(entry ? { composeCheck: threadedComposeCheck(entry) } : {}) };
-  main(process.argv.slice(2), io).then(
+  const stdout = output(1);
+  const stderr = output(2);
+  const args = process.argv.slice(2);
+  const io = { stdout: stdout.write, stderr: stderr.write, color, ...(entry ? { composeCheck: threadedComposeCheck(entry) } : {}) };
+  main(args, io).then(
     (code) => {
       process.exitCode = code;
+      if (EXIT_AT_ONCE.has(args[0] ?? '') && !stdout.held() && !stderr.held()) process.exit(code);
     },
     (e: unknown) => {
-      stderr(`compose-persist: internal error: ${String(e)}\n`);
+      stderr.write(`compose-persist: internal error: ${String(e)}\n`);
       process.exitCode = EXIT.internal;
     },
   );
