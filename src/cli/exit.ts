@@ -24,6 +24,7 @@ export type Outcome = 'done' | 'failed' | 'usage' | 'internal' | { interrupted: 
 export function exitCode(diagnostics: readonly Diagnostic[], outcome: Outcome): number {
   if (typeof outcome === 'object') return INTERRUPT_SIGNALS[outcome.interrupted];
   if (outcome === 'usage') return EXIT.usage;
-  if (outcome === 'internal') return EXIT.internal;
+  // An INTERNAL diagnostic is a bug of ours (an output that did not read back), not the input's fault.
+  if (outcome === 'internal' || diagnostics.some((d) => d.code === 'INTERNAL' && d.severity === 'error')) return EXIT.internal;
   return outcome === 'failed' || hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
 }

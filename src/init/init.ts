@@ -16,6 +16,8 @@ import { findBlock } from '../validate/validate.js';
 import { commentText, scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
+import { asMapping } from '../yaml/plain.js';
+import { readBack } from '../emit/read-back.js';
 import persistenceSchema from '../generated/persistence-schema.js';
 import { BUILTIN_PATTERNS, sidecarOf } from '../patterns/index.js';
 
@@ -187,8 +189,33 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
       ...s.adopted.map((a) => `        - { target: ${scalar(a.target)}, pattern: ${a.pattern}, ${a.name !== undefined ? `name: ${key(a.name)}` : `source: ${scalar(a.source!)}`}${a.readOnly ? ', read_only: true' : ''} } # adopted from its own volumes:`),
     ]),
   ];
-  const text = removed.size ? withoutEntries(src.text, removed) : src.text;
-  return { text: appendBlock(text, lines), services, persisted, diagnostics };
+  const text = appendBlock(removed.size ? withoutEntries(src.text, removed) : src.text, lines);
+  // Read back like build's output: the input's data, less the adopted entries, with the block, or nothing is printed.
+  const expected = { ...withoutAdopted(parsed.value.data, removed), 'x-persistence': blockData(options.pattern ?? 'volume', services) };
+  if (!readBack(text).means(expected)) {
+    return { services: [], persisted: [], diagnostics: [...diagnostics, { code: 'INTERNAL', severity: 'error', file: src.file, path: [], message: "init's output does not read back as the input with the block added", hint: 'please report this: nothing was written' }] };
+  }
+  return { text, services, persisted, diagnostics };
+}
+
+/** What the block init writes means (the lines above print it, with their comments). */
+export function blockData(pattern: string, services: readonly InitService[]): Record<string, unknown> {
+  const mount = (s: InitService, m: string): unknown => (s.names[m] ? { target: m, name: s.names[m] } : m);
+  const adopted = (a: InitService['adopted'][number]): unknown => ({ target: a.target, pattern: a.pattern, ...(a.name !== undefined ? { name: a.name } : { source: a.source }), ...(a.readOnly ? { read_only: true } : {}) });
+  return { default: pattern, services: Object.fromEntries(services.map((s) => [s.service, { mounts: [...s.mounts.map((m) => mount(s, m)), ...s.adopted.map(adopted)] }])) };
+}
+
+/** The input's data without the volumes entries moved into the block (a service left with none loses its volumes:). */
+function withoutAdopted(data: unknown, removed: ReadonlyMap<string, number[]>): Record<string, unknown> {
+  const root = asMapping(data);
+  if (!removed.size) return root;
+  const services = { ...asMapping(root.services) };
+  for (const [name, indexes] of removed) {
+    const { volumes, ...rest } = asMapping(services[name]);
+    const left = (Array.isArray(volumes) ? volumes : []).filter((_, i) => !indexes.includes(i));
+    services[name] = left.length ? { ...rest, volumes: left } : rest;
+  }
+  return { ...root, services };
 }
 
 /** Targets and sources in `{ target: ..., source: ... }`: the one rule, in its flow-safe form. */

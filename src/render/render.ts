@@ -15,6 +15,7 @@ import { asMapping } from '../yaml/plain.js';
 import { fastParse } from '../yaml/fast-parse.js';
 import { fastToData } from '../yaml/fast-tree.js';
 import { yamlQuote } from '../yaml/scalar.js';
+import { linePosIn } from '../yaml/source-index.js';
 import { templateSpecs } from '../generated/templates.js';
 import type { ServicePlan, Target } from '../model.js';
 import { targetFacts } from '../compose/target-facts.js';
@@ -102,7 +103,7 @@ export function renderUserPlans(plans: readonly ServicePlan[], target: Target, t
       data = parse(text, { uniqueKeys: true, prettyErrors: false });
     } catch (e) {
       const at = (e as { pos?: [number, number] }).pos?.[0];
-      const line = at === undefined ? '' : ` at line ${text.slice(0, at).split('\n').length} of the rendered text`;
+      const line = at === undefined ? '' : ` at line ${linePosIn(text, at).line} of the rendered text`;
       const why = oneLine(e instanceof Error ? e.message : String(e)).replace(/^Map keys must be unique$/, 'a key is written twice in one mapping');
       fail(`rendered text that is not valid YAML${line} (${why})`);
       continue;

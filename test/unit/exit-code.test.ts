@@ -22,6 +22,8 @@ describe('exitCode', () => {
     ['usage error wins over diagnostics', error, 'usage', 2],
     ['internal error (a bug)', none, 'internal', 3],
     ['internal error with an error', error, 'internal', 3],
+    ['an INTERNAL diagnostic (an output that did not read back) is an internal error', [...error, { ...diag('error'), code: 'INTERNAL' }], 'failed', 3],
+    ['an INTERNAL diagnostic, however the command ended', [{ ...diag('error'), code: 'INTERNAL' }], 'done', 3],
     ['SIGINT stopped the write', error, { interrupted: 'SIGINT' }, 130],
     ['SIGTERM stopped the write', none, { interrupted: 'SIGTERM' }, 143],
     ['SIGHUP stopped the write', warning, { interrupted: 'SIGHUP' }, 129],
