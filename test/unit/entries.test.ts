@@ -6,13 +6,11 @@
  * import-direction.test.ts's rank 0.)
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ENTRY_KEYS, ENTRY_KINDS } from '../../src/entries/index.js';
+import { runInTreeCopy } from '../helpers/tree-copy.js';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -98,51 +96,34 @@ process.stdout.write(JSON.stringify({ text: r.text, diagnostics: r.diagnostics, 
 
 describe('a kind added as a module', () => {
   it('works end to end through runBuild, with its module, its line in the table and a template using it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cp-entry-'));
-    try {
-      for (const d of ['src', 'templates', 'schemas', 'catalog', 'scripts']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
-      cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const out = runInTreeCopy<{
+      text?: string;
+      diagnostics: { severity: string; code: string }[];
+      user: string[];
+      ruled: string[][];
+    }>('cp-entry-', (tree) => {
       // The new kind: one module...
-      writeFileSync(join(dir, 'src/entries/tmpfs.ts'), TMPFS_MODULE);
+      tree.write('src/entries/tmpfs.ts', TMPFS_MODULE);
       // ...and its line in the table.
-      const indexFile = join(dir, 'src/entries/index.ts');
-      const index = readFileSync(indexFile, 'utf8');
-      const table = 'ENTRY_KINDS = [volumes, volumesFrom, dependsOn, set, services, topVolumes] as const';
-      expect(index).toContain(table);
-      writeFileSync(indexFile, `import { tmpfs } from './tmpfs.js';\n${index.replace(table, table.replace('] as const', ', tmpfs] as const'))}`);
+      tree.replaceLine('src/entries/index.ts', 'ENTRY_KINDS = [volumes, volumesFrom, dependsOn, set, services, topVolumes] as const', (l) => l.replace('] as const', ', tmpfs] as const'), "import { tmpfs } from './tmpfs.js';\n");
       // A template that renders it.
-      const templateFile = join(dir, 'src/patterns/volume/template.yaml.hbs');
-      writeFileSync(templateFile, readFileSync(templateFile, 'utf8') + USES_TMPFS);
-      // The build step that precompiles templates, then the pipeline, bundled as the CLI is.
-      execFileSync(process.execPath, [join(dir, 'scripts/build.mjs'), '--gen-only'], { cwd: dir, stdio: 'pipe' });
-      writeFileSync(join(dir, 'entry.ts'), ENTRY);
-      const esbuild = createRequire(join(ROOT, 'package.json'))('esbuild') as typeof import('esbuild');
-      esbuild.buildSync({ entryPoints: [join(dir, 'entry.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: join(dir, 'entry.mjs'), logLevel: 'error' });
-      const out = JSON.parse(execFileSync(process.execPath, [join(dir, 'entry.mjs')], { cwd: dir, encoding: 'utf8' })) as {
-        text?: string;
-        diagnostics: { severity: string; code: string }[];
-        user: string[];
-        ruled: string[][];
-      };
-      expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      const data = parse(out.text!, { merge: true }) as { 'x-base': unknown; services: Record<string, { tmpfs?: unknown[]; volumes?: unknown[] }> };
-      // Appended to the list the service has; one it inherits through << is written in full, the anchor untouched.
-      expect(data.services.app).toMatchObject({ tmpfs: ['/cache', '/run/app'], volumes: [{ type: 'volume', source: 'app-data', target: '/data' }] });
-      expect(data.services.web).toMatchObject({ tmpfs: ['/tmp', '/run/web'], volumes: [{ type: 'volume', source: 'web-srv', target: '/srv' }] });
-      expect(data['x-base']).toEqual({ tmpfs: ['/tmp'] });
-      // As printed: the kind's entries where the generic rule puts them.
-      expect(out.text!.slice(out.text!.indexOf('x-base:'))).toBe([
-        'x-base: &base', '  tmpfs: [/tmp]', 'services:',
-        '  app:', '    image: example/app:1', '    tmpfs:', '      - /cache', '      - /run/app', '    volumes:', '      - type: volume', '        source: app-data', '        target: /data',
-        '  web:', '    <<: *base', '    image: example/web:1', '    volumes:', '      - type: volume', '        source: web-srv', '        target: /srv', '    tmpfs:', '      - /tmp', '      - /run/web',
-        'volumes:', '  app-data: {}', '  web-srv: {}', '',
-      ].join('\n'));
-      expect(out.user).toEqual(['the template mine.yaml.hbs writes tmpfs:, which a user pattern may not (only the built-in patterns write it) for service app']);
-      // With a rule in the kind's module, that rule decides: refused at /x, allowed under /run/.
-      expect(out.ruled).toEqual([['the template mine.yaml.hbs mounts a tmpfs at /x; a template mounts one only under /run/ for service app'], []]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      tree.write('src/patterns/volume/template.yaml.hbs', tree.read('src/patterns/volume/template.yaml.hbs') + USES_TMPFS);
+    }, ENTRY);
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const data = parse(out.text!, { merge: true }) as { 'x-base': unknown; services: Record<string, { tmpfs?: unknown[]; volumes?: unknown[] }> };
+    // Appended to the list the service has; one it inherits through << is written in full, the anchor untouched.
+    expect(data.services.app).toMatchObject({ tmpfs: ['/cache', '/run/app'], volumes: [{ type: 'volume', source: 'app-data', target: '/data' }] });
+    expect(data.services.web).toMatchObject({ tmpfs: ['/tmp', '/run/web'], volumes: [{ type: 'volume', source: 'web-srv', target: '/srv' }] });
+    expect(data['x-base']).toEqual({ tmpfs: ['/tmp'] });
+    // As printed: the kind's entries where the generic rule puts them.
+    expect(out.text!.slice(out.text!.indexOf('x-base:'))).toBe([
+      'x-base: &base', '  tmpfs: [/tmp]', 'services:',
+      '  app:', '    image: example/app:1', '    tmpfs:', '      - /cache', '      - /run/app', '    volumes:', '      - type: volume', '        source: app-data', '        target: /data',
+      '  web:', '    <<: *base', '    image: example/web:1', '    volumes:', '      - type: volume', '        source: web-srv', '        target: /srv', '    tmpfs:', '      - /tmp', '      - /run/web',
+      'volumes:', '  app-data: {}', '  web-srv: {}', '',
+    ].join('\n'));
+    expect(out.user).toEqual(['the template mine.yaml.hbs writes tmpfs:, which a user pattern may not (only the built-in patterns write it) for service app']);
+    // With a rule in the kind's module, that rule decides: refused at /x, allowed under /run/.
+    expect(out.ruled).toEqual([['the template mine.yaml.hbs mounts a tmpfs at /x; a template mounts one only under /run/ for service app'], []]);
   }, 60_000);
 });

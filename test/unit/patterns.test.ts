@@ -5,11 +5,9 @@
  * (That src/patterns/ imports only leaves is import-direction.test.ts's rank 0.)
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { runInTreeCopy } from '../helpers/tree-copy.js';
 import { parse } from 'yaml';
 import { BUILTIN_PATTERNS } from '../../src/patterns/index.js';
 
@@ -81,39 +79,23 @@ process.stdout.write(JSON.stringify({ text: r.text, diagnostics: r.diagnostics, 
 
 describe('a pattern added as a module', () => {
   it('works end to end through runBuild, with its folder and its line in the table only', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cp-pattern-'));
-    try {
-      for (const d of ['src', 'templates', 'schemas', 'catalog', 'scripts']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
-      cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const out = runInTreeCopy<{
+      text?: string;
+      diagnostics: { severity: string; code: string }[];
+      plan: { services: { pattern: string; level: string; generated: string[] }[] };
+    }>('cp-pattern-', (tree) => {
       // The new pattern: one folder...
-      mkdirSync(join(dir, 'src/patterns/cache'));
-      writeFileSync(join(dir, 'src/patterns/cache/index.ts'), CACHE_MODULE);
-      writeFileSync(join(dir, 'src/patterns/cache/template.yaml.hbs'), CACHE_TEMPLATE);
+      mkdirSync(join(tree.dir, 'src/patterns/cache'));
+      tree.write('src/patterns/cache/index.ts', CACHE_MODULE);
+      tree.write('src/patterns/cache/template.yaml.hbs', CACHE_TEMPLATE);
       // ...and its line in the table.
-      const indexFile = join(dir, 'src/patterns/index.ts');
-      const index = readFileSync(indexFile, 'utf8');
-      const table = 'BUILTIN_PATTERNS: readonly AnyBuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin]';
-      expect(index).toContain(table);
-      writeFileSync(indexFile, `import { cache } from './cache/index.js';\n${index.replace(table, table.replace(/]$/, ', cache]'))}`);
-      // The build step that precompiles templates, then the pipeline, bundled as the CLI is.
-      execFileSync(process.execPath, [join(dir, 'scripts/build.mjs'), '--gen-only'], { cwd: dir, stdio: 'pipe' });
-      writeFileSync(join(dir, 'entry.ts'), ENTRY);
-      const esbuild = createRequire(join(ROOT, 'package.json'))('esbuild') as typeof import('esbuild');
-      esbuild.buildSync({ entryPoints: [join(dir, 'entry.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: join(dir, 'entry.mjs'), logLevel: 'error' });
-      const out = JSON.parse(execFileSync(process.execPath, [join(dir, 'entry.mjs')], { cwd: dir, encoding: 'utf8' })) as {
-        text?: string;
-        diagnostics: { severity: string; code: string }[];
-        plan: { services: { pattern: string; level: string; generated: string[] }[] };
-      };
-      expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      expect(out.plan.services).toMatchObject([{ pattern: 'cache', level: 'container', generated: ['volume app-app -> /var/cache/app'] }]);
-      const data = parse(out.text!) as { services: Record<string, { volumes?: unknown[] }>; volumes: Record<string, unknown> };
-      expect(data.services.app!.volumes).toEqual([{ type: 'volume', source: 'app-app', target: '/var/cache/app' }]);
-      expect(data.volumes).toEqual({ 'app-app': { labels: { 'dev.example.cache': 'true' } } });
-      expect(out.text).not.toContain('x-persistence');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      tree.replaceLine('src/patterns/index.ts', 'BUILTIN_PATTERNS: readonly AnyBuiltinPattern[] = [none, volume, dataContainer, bind, shared, plugin]', (l) => l.replace(/]$/, ', cache]'), "import { cache } from './cache/index.js';\n");
+    }, ENTRY);
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(out.plan.services).toMatchObject([{ pattern: 'cache', level: 'container', generated: ['volume app-app -> /var/cache/app'] }]);
+    const data = parse(out.text!) as { services: Record<string, { volumes?: unknown[] }>; volumes: Record<string, unknown> };
+    expect(data.services.app!.volumes).toEqual([{ type: 'volume', source: 'app-app', target: '/var/cache/app' }]);
+    expect(data.volumes).toEqual({ 'app-app': { labels: { 'dev.example.cache': 'true' } } });
+    expect(out.text).not.toContain('x-persistence');
   }, 60_000);
 });
