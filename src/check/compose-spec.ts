@@ -46,7 +46,7 @@ function allErrors(output: unknown): ErrorObject[] | undefined {
     if (!all) {
       const Ajv = (createRequire(import.meta.url)('ajv') as { default: typeof import('ajv').default }).default;
       const formats = Object.fromEntries(['duration', 'expose', 'ports', 'subnet_ip_address'].map((f) => [f, true as const]));
-      all = new Ajv({ strict: false, validateSchema: false, allErrors: true, formats }).compile(composeSchema) as Validate;
+      all = new Ajv({ strict: false, validateSchema: false, allErrors: true, formats }).compile(composeSchema()) as Validate;
     }
     if (all(output)) return undefined;
     const errors = all.errors ?? [];
