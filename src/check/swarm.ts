@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import loadStackValidator from '../generated/stack-validator.js';
 import { pathToString, type Diagnostic, type YamlPath } from '../diagnostics.js';
 import type { ComposeView } from '../compose/view.js';
+import { copyMapping } from '../yaml/plain.js';
 import { targetFacts } from '../compose/target-facts.js';
 import { pointerToPath } from '../validate/validate.js';
 import type { OutputTarget, TargetOutput } from './targets.js';
@@ -81,7 +82,7 @@ function convert(output: Obj, file: string): TargetOutput & { version: string } 
       message: `service "${name}": depends_on in the long form is left out of the Swarm file: the stack file format takes only a list, and Swarm ignores depends_on (tasks start in any order)`,
       hint: 'the service must wait for what it needs itself (a retry loop or a healthcheck-driven restart)',
     });
-    converted ??= { ...services };
+    converted ??= copyMapping(services!);
     const { depends_on: _d, ...rest } = svc as Obj;
     converted[name] = rest;
   }

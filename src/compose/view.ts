@@ -2,7 +2,7 @@
  * A plain-data view of the compose document (merge keys applied), the part
  * of it that resolve and check read: services and top-level volumes.
  */
-import { asMapping } from '../yaml/plain.js';
+import { asMapping, copyMapping } from '../yaml/plain.js';
 import { trimEndOf } from '../strings.js';
 
 export type ServiceView = Record<string, unknown>;
@@ -16,7 +16,7 @@ export interface ComposeView {
 /** From the document's plain data (SourceDoc.data, or the combined document's toJS). */
 export function composeView(data: unknown): ComposeView {
   const raw = (data ?? {}) as Record<string, unknown>;
-  const services = Object.fromEntries(Object.entries(asMapping(raw.services)).map(([k, v]) => [k, asMapping(v)]));
+  const services = copyMapping(asMapping(raw.services), asMapping);
   return { services, volumes: asMapping(raw.volumes), raw };
 }
 

