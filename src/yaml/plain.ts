@@ -24,12 +24,14 @@ export function asMapping(v: unknown): Record<string, unknown> {
  */
 export function copyMapping<T, U = T>(m: Readonly<Record<string, T>>, f?: (v: T, k: string) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const k of Object.keys(m)) {
-    const v = f ? f(m[k]!, k) : (m[k] as unknown as U);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
-    else out[k] = v;
-  }
+  for (const k of Object.keys(m)) setEntry(out, k, f ? f(m[k]!, k) : (m[k] as unknown as U));
   return out;
+}
+
+/** Sets a mapping's entry; a `__proto__` key is defined as an own entry (YAML's key), where assigning it would set the prototype. */
+export function setEntry<T>(out: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else out[k] = v;
 }
 
 export class PlainError extends Error {
@@ -92,8 +94,8 @@ export function applyMerge(own: readonly (readonly [string, unknown])[], sources
   if (sources.length) {
     const ownKeys = new Set(own.map(([k]) => k));
     // Object.hasOwn, not `in`: a merged key named like an Object member (toString) is a key too.
-    for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !Object.hasOwn(out, k)) out[k] = src[k];
+    for (const src of sources) for (const k of Object.keys(src)) if (!ownKeys.has(k) && !Object.hasOwn(out, k)) setEntry(out, k, src[k]);
   }
-  for (const [k, v] of own) out[k] = v;
+  for (const [k, v] of own) setEntry(out, k, v);
   return out;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { copyMapping } from '../../src/yaml/plain.js';
+import { parse } from 'yaml';
+import { applyMerge, copyMapping } from '../../src/yaml/plain.js';
+import { buildText } from '../helpers/run.js';
 import { applyEditsToData } from '../../src/merge/edits.js';
 
 describe('copyMapping (the copy of a services: mapping, written per service afterwards)', () => {
@@ -35,5 +37,43 @@ describe('copyMapping (the copy of a services: mapping, written per service afte
     expect(Object.keys(out.services)).toHaveLength(1000);
     expect(out.services['svc-999']!.volumes).toEqual(['svc-999-data:/data']);
     expect((services['svc-0'] as { volumes?: unknown }).volumes).toBeUndefined();
+  });
+});
+
+describe('a key named __proto__ (a valid Compose service, environment or volume name) is data, not a prototype', () => {
+  // The fast reader leaves such a file to yaml; its data went through an assignment that set the
+  // prototype, and the output did not read back (INTERNAL, exit 3, nothing written).
+  const text = [
+    'services:',
+    '  __proto__:',
+    '    image: nginx',
+    '    environment:',
+    '      __proto__: x',
+    '  db:',
+    '    image: postgres:16',
+    'volumes:',
+    '  __proto__: {}',
+    'x-persistence:',
+    '  services:',
+    '    db: { pattern: volume }',
+    '',
+  ].join('\n');
+
+  it('builds, with the __proto__ entries kept where they were', () => {
+    const r = buildText(text);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const out = parse(r.text!) as { services: Record<string, { image?: string; environment?: Record<string, string> }>; volumes: Record<string, unknown> };
+    expect(Object.keys(out.services)).toEqual(['__proto__', 'db']);
+    expect(Object.getOwnPropertyDescriptor(out.services, '__proto__')?.value).toEqual({ image: 'nginx', environment: JSON.parse('{"__proto__": "x"}') });
+    expect(Object.keys(out.volumes)).toEqual(['__proto__', 'db-data']);
+  });
+
+  it('applyMerge keeps it as an own key, from a merge source as from the mapping itself', () => {
+    const m = applyMerge([['__proto__', 1]], [JSON.parse('{"a": 2}') as Record<string, unknown>]);
+    expect(Object.getPrototypeOf(m)).toBe(Object.prototype);
+    expect(Object.keys(m)).toEqual(['a', '__proto__']);
+    const merged = applyMerge([['b', 1]], [JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>]);
+    expect(Object.keys(merged)).toEqual(['__proto__', 'b']);
+    expect((merged as { x?: unknown }).x).toBeUndefined();
   });
 });
