@@ -26,6 +26,11 @@
 //              The RSS runs double as the warm-up and as the check that the
 //              CLI succeeds on the input.
 //
+// NODE_EXTRA_CA_CERTS: Node 20 parses that file (and its bundled roots) at every
+// start, before any script runs (nodejs/node#40524). Where it is set, node -e 0 and
+// the 20-service build are also timed with it unset, in the same runs, and both are
+// printed; the targets are judged in the environment the bench was given.
+//
 // Groups: build (the above) and dataops (bench/dataops.mjs: backup and restore
 // of a 200 MiB volume against a bare busybox tar; needs the engine, skipped
 // without one). BENCH_ONLY=dataops (or --only dataops) runs only it.
@@ -41,7 +46,9 @@
 //   --baseline-cli PATH     another build of the CLI (e.g. a worktree of the commit before a
 //                           change, built with npm run build) timed in the same runs, interleaved
 //                           with --cli: build and validate of each size as a ratio this/baseline
-//                           (env BENCH_BASELINE_CLI); the output files of both are compared too
+//                           (env BENCH_BASELINE_CLI); the output files of both are compared too,
+//                           and the targets judged on the baseline's medians as well: the bench
+//                           names every target the baseline meets and the CLI does not
 //   --seed N                generator seed (default 1)
 //   --hyperfine             time with hyperfine when it is on PATH
 //   --no-compose            skip the docker-compose comparison
