@@ -13,6 +13,8 @@ import { splitShortSpec, type ComposeView, type ServiceView } from '../compose/v
 import type { Variables } from '../compose/interpolate.js';
 import { trimEndOf } from '../strings.js';
 import { NONE_PATTERN } from '../patterns/index.js';
+import { scalarKey } from '../yaml/scalar.js';
+import { BLOCK_NAME_RULE, isBlockName } from '../validate/validate.js';
 
 
 /**
@@ -78,7 +80,7 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
     const own = ownLevel(svc, view.volumes, match.paths, plan?.target ?? 'compose');
     if (own.level !== 'none') {
       if (required && levelRank(own.level) < levelRank(required)) {
-        out.push({ code: 'LEVEL_BELOW_REQUIRED', severity: 'error', file, path: at, message: `service "${name}" keeps ${image}'s data on this host only (level ${own.level}), below the required level ${required}`, hint: 'list it in x-persistence with pattern shared or plugin' });
+        out.push({ code: 'LEVEL_BELOW_REQUIRED', severity: 'error', file, path: at, message: `service "${name}" keeps ${image}'s data on this host only (level ${own.level}), below the required level ${required}`, hint: isBlockName(name) ? 'list it in x-persistence with pattern shared or plugin' : unlistable(name) });
       }
       continue;
     }
@@ -87,10 +89,16 @@ export function checkStateful(view: ComposeView, spec: ResolvedSpec | undefined,
       message: own.anonymous
         ? `service "${name}" runs ${image}; its data in ${match.paths.join(', ')} is in an anonymous volume: it survives a recreate but is lost on down/up`
         : `service "${name}" runs ${image}, which keeps its data in ${match.paths.join(', ')}, and nothing is mounted there: an upgrade wipes it`,
-      hint: `add it to x-persistence, e.g. ${name}: { pattern: volume }; the catalog supplies the mounts`,
+      // The entry to paste, its key printed by the one scalar rule (a service "1.0" is read as 1 unquoted).
+      hint: isBlockName(name) ? `add it to x-persistence, e.g. ${scalarKey(name)}: { pattern: volume }; the catalog supplies the mounts` : unlistable(name),
     });
   }
   return out;
+}
+
+/** The hint for a service x-persistence cannot list: Compose takes the name, the block does not. */
+function unlistable(name: string): string {
+  return `x-persistence cannot list a service named ${JSON.stringify(name)} (${BLOCK_NAME_RULE}): rename the service to list it, or mount a named volume at its data path yourself`;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

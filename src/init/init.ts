@@ -18,7 +18,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, typ
 import { trimEndOf } from '../strings.js';
 import { asMapping, copyMapping } from '../yaml/plain.js';
 import { readBack } from '../emit/read-back.js';
-import persistenceSchema from '../generated/persistence-schema.js';
+import { BLOCK_NAME_MAX_LENGTH, isBlockName } from '../validate/validate.js';
 import { BUILTIN_PATTERNS, sidecarOf } from '../patterns/index.js';
 
 export interface InitOptions {
@@ -64,12 +64,8 @@ export interface InitResult {
   diagnostics: Diagnostic[];
 }
 
-/** The block's own rule for service names (schemas/persistence.schema.json): a service outside it cannot be listed. */
-const NAME_DEF = (persistenceSchema as { definitions: { name: { pattern: string; maxLength: number } } }).definitions.name;
-const BLOCK_NAME = new RegExp(NAME_DEF.pattern);
 /** Compose's pattern for service names (compose-spec schema). */
 const COMPOSE_NAME = /^[a-zA-Z0-9._-]+$/;
-const listable = (name: string): boolean => BLOCK_NAME.test(name) && name.length <= NAME_DEF.maxLength;
 
 /** Keys, names and the targets in `{ target: ..., name: ... }`: the one rule, in its flow-safe form. */
 const key = scalarKey;
@@ -117,10 +113,10 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
     }
     const match = matchImage(svc.image, options.variables);
     if (!match) continue;
-    if (!listable(name)) {
+    if (!isBlockName(name)) {
       diagnostics.push({
         code: 'SCHEMA_FORMAT', severity: 'warning', file: src.file, path, ...parsed.value.positionOf(path, true),
-        message: `service "${name}" is skipped: a block lists only names that start with a letter or digit (at most ${NAME_DEF.maxLength} characters)`,
+        message: `service "${name}" is skipped: a block lists only names that start with a letter or digit (at most ${BLOCK_NAME_MAX_LENGTH} characters)`,
         hint: 'rename the service to list it',
       });
       continue;
@@ -159,7 +155,7 @@ export function initBlock(src: SourceFile, options: InitOptions = {}): InitResul
         continue;
       }
       // Written into the block, so it stays the name (names are a promise): the whole path's slug.
-      const base = trimEndOf(`${name}-${m.split('/').filter(Boolean).map((seg) => lastSegmentName(seg)).join('-') || 'root'}`.slice(0, NAME_DEF.maxLength - 3), '-.');
+      const base = trimEndOf(`${name}-${m.split('/').filter(Boolean).map((seg) => lastSegmentName(seg)).join('-') || 'root'}`.slice(0, BLOCK_NAME_MAX_LENGTH - 3), '-.');
       let own = base;
       for (let i = 2; taken.has(own); i++) own = `${base}-${i}`;
       taken.add(own);
@@ -232,8 +228,6 @@ function adoptableMounts(doc: Document, service: string): boolean {
   return isSeq(svc.get('volumes', true));
 }
 
-const BLOCK_NAME_OK = (n: string): boolean => BLOCK_NAME.test(n) && n.length <= NAME_DEF.maxLength;
-
 /**
  * The block entry that keeps an own mount's data where it is: a plain named volume by its
  * name, a bind by its host path. Anything with options the block cannot say (long-form
@@ -254,7 +248,7 @@ function adoptEntry(m: OwnMount, volumes: unknown): InitService['adopted'][numbe
     if (extra.length) return undefined;
     readOnly = (raw as { read_only?: unknown }).read_only === true;
   } else return undefined;
-  if (m.kind === 'volume' && BLOCK_NAME_OK(m.source)) return { target: m.target, pattern: 'volume', name: m.source, readOnly };
+  if (m.kind === 'volume' && isBlockName(m.source)) return { target: m.target, pattern: 'volume', name: m.source, readOnly };
   if (m.kind === 'bind' && !/[\u0000-\u001f]/.test(m.source)) return { target: m.target, pattern: 'bind', source: m.source, readOnly };
   return undefined;
 }

@@ -203,7 +203,7 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
       if ((e.schema as { $ref?: string } | undefined)?.$ref === '#/definitions/optionKey') {
         return { path: [...path, name], atKey: true, code: 'SCHEMA_RANGE', message: `the option name ${JSON.stringify(shown)} in ${where} is ${name.length === 0 ? 'empty' : `${name.length} characters`}; an option name has 1 to 256` };
       }
-      return { path: [...path, name], atKey: true, code: 'SCHEMA_FORMAT', message: `the name ${JSON.stringify(shown)} in ${where} is not valid: a name starts with a letter or digit, holds only letters, digits, "_", "." and "-", and has at most 63 characters` };
+      return { path: [...path, name], atKey: true, code: 'SCHEMA_FORMAT', message: `the name ${JSON.stringify(shown)} in ${where} is not valid: ${BLOCK_NAME_RULE}` };
     }
     case 'minLength':
       return { path, atKey: false, code: 'SCHEMA_RANGE', message: `${where} is empty; expected at least ${String(p.limit)} character(s)` };
@@ -216,6 +216,22 @@ function describe(e: ErrorObject, block: unknown, blockKey: string): Described {
     default:
       return { path, atKey: false, code: 'SCHEMA_FORMAT', message: `${where} ${e.message ?? 'is not valid'}` };
   }
+}
+
+/** The block's rule for the names it lists (services, back-ends): the schema's definitions.name. */
+const NAME_DEF = (persistenceSchema as { definitions: { name: { pattern: string; maxLength: number } } }).definitions.name;
+const BLOCK_NAME = new RegExp(NAME_DEF.pattern, 'u');
+/** The longest name the block lists (generated names are cut to fit it). */
+export const BLOCK_NAME_MAX_LENGTH = NAME_DEF.maxLength;
+/** That rule in words. */
+export const BLOCK_NAME_RULE = `a name starts with a letter or digit, holds only letters, digits, "_", "." and "-", and has at most ${BLOCK_NAME_MAX_LENGTH} characters`;
+
+/**
+ * Whether x-persistence can list this name. Compose takes more service names (`_db`, `.cache`):
+ * the checks that tell the user to list a service, and init, ask this first.
+ */
+export function isBlockName(name: string): boolean {
+  return name.length <= BLOCK_NAME_MAX_LENGTH && BLOCK_NAME.test(name);
 }
 
 /** What each pattern of the schema means, in words (keyed by the regular expression). */
